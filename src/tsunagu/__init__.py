@@ -1,0 +1,3 @@
+"""tsunagu (つなぐ): patent information turned into new business for Japanese SMEs."""
+
+__version__ = "0.1.0"

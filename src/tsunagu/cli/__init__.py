@@ -1,0 +1,1 @@
+"""Command-line interface (`tsunagu …`): argument parsing and output only, no business rules."""

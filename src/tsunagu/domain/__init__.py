@@ -1,0 +1,1 @@
+"""Domain layer: frozen dataclasses and pure rules (standard library only)."""

@@ -1,0 +1,1 @@
+"""Use cases over the storage and retrieval protocols; they never read settings or the environment."""

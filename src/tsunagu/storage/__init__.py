@@ -1,0 +1,1 @@
+"""Persistence with SQLAlchemy Core: SQLite (embedded default) and PostgreSQL (server)."""
