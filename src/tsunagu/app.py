@@ -1,0 +1,129 @@
+"""The composition root: `App.from_settings()` picks the backends and wires the services.
+
+Everything heavy (database engine, Sudachi dictionary, embedder, index files) is created on first use,
+so a command pays only for what it touches. Services never read settings; this module does.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from tsunagu.domain.patent import Patent
+from tsunagu.retrieval.base import Embedder, SearchFilters, SearchHit
+from tsunagu.settings import Settings
+
+if TYPE_CHECKING:
+    from tsunagu.retrieval.indexer import Indexer
+    from tsunagu.retrieval.searcher import HybridSearcher
+    from tsunagu.retrieval.text import TextAnalyzer
+    from tsunagu.services.ingestion import IngestionService
+    from tsunagu.storage.sql import SqlPatentStore
+
+__all__ = ["App", "ProgressFn"]
+
+from tsunagu.services.ingestion import ProgressFn
+
+
+class App:
+    """One tsunagu instance over one data folder and one database.
+
+    Args:
+        settings: resolved settings (see `tsunagu.settings.Settings`).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._searcher_lock = threading.Lock()
+        self._searcher: HybridSearcher | None = None
+        self._searcher_stamp: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> App:
+        """Build the app; creates the data folder (the only side effect before first use)."""
+        settings = settings or Settings.from_env()
+        settings.home.mkdir(parents=True, exist_ok=True)
+        return cls(settings)
+
+    # -- backends ----------------------------------------------------------------------------
+
+    @cached_property
+    def store(self) -> SqlPatentStore:
+        from tsunagu.storage.sql import SqlPatentStore
+
+        return SqlPatentStore(self.settings.database_url)
+
+    @cached_property
+    def analyzer(self) -> TextAnalyzer:
+        from tsunagu.retrieval.text import TextAnalyzer
+
+        return TextAnalyzer()
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        from tsunagu.retrieval.embedders import make_embedder
+
+        return make_embedder(self.settings.embedder)
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        from tsunagu.retrieval.indexer import Indexer
+
+        return Indexer(self.store, self.settings.index_dir, analyzer=self.analyzer, embedder=self.embedder)
+
+    # -- services ----------------------------------------------------------------------------
+
+    @cached_property
+    def ingestion(self) -> IngestionService:
+        from tsunagu.services.ingestion import IngestionService
+
+        return IngestionService(self.store, indexer=self.indexer)
+
+    # -- search ------------------------------------------------------------------------------
+
+    def indexes_current(self) -> bool:
+        """True when the index files reflect the store's latest revision."""
+        return self.indexer.is_current()
+
+    def update_indexes(self, progress: ProgressFn | None = None) -> None:
+        self.indexer.update(progress)
+
+    @property
+    def searcher(self) -> HybridSearcher:
+        """The hybrid searcher over the current index files (reloaded when another process re-indexed)."""
+        with self._searcher_lock:
+            stamp = self.indexer.stamp()
+            if self._searcher is None or stamp != self._searcher_stamp:
+                if not self.indexer.is_current():
+                    self.indexer.update()
+                    stamp = self.indexer.stamp()
+                self._searcher = self.indexer.load_searcher()
+                self._searcher_stamp = stamp
+            return self._searcher
+
+    def search(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None
+    ) -> list[tuple[SearchHit, Patent]]:
+        """The default search: hybrid hits with their records, best first."""
+        hits = self.searcher.search(query, k=k, filters=filters or SearchFilters())
+        records = {p.key: p for p in self.store.get_many([h.key for h in hits])}
+        return [(h, records[h.key]) for h in hits if h.key in records]
+
+    def find_patents(self, number: str) -> list[Patent]:
+        """Records matching a number in any accepted form (see `tsunagu.domain.numbers`)."""
+        found = self.store.find(number)
+        if not found:
+            try:
+                from tsunagu.domain.numbers import normalise_number
+
+                parsed = normalise_number(number)
+                p = self.store.get(parsed.key)
+                found = [p] if p else []
+            except ValueError:
+                found = []
+        return found
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()

@@ -1,0 +1,84 @@
+"""The `tsunagu` command group. Commands live one group per module and are loaded lazily."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from tsunagu.errors import MissingDependencyError, TsunaguError
+
+__all__ = ["cli", "main"]
+
+# command name -> "module:attribute" (each module is one command or command group).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("tsunagu.cli.demo", "demo", ),
+    "import": ("tsunagu.cli.ingest", "import_command"),
+    "search": ("tsunagu.cli.search", "search"),
+    "show": ("tsunagu.cli.search", "show"),
+    "eval": ("tsunagu.cli.evaluate", "eval_group"),
+    "info": ("tsunagu.cli.info", "info"),
+}
+
+HELP_SUMMARY: dict[str, str] = {
+    "demo": "デモ環境を構築してサンプル検索を表示 / build the demo corpus and show sample searches",
+    "import": "特許データを取り込む / import patent exports (files, folders, zips)",
+    "search": "日英ハイブリッド検索 / hybrid Japanese–English search",
+    "show": "1件の特許を全項目と出典つきで表示 / show one patent with all fields and their sources",
+    "eval": "評価 (検索・用途探索・マッチング) / evaluations",
+    "info": "設定とデータの状態 / settings and corpus status",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used (fast start-up, no import side effects)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module = importlib.import_module(target[0])
+        command: click.Command = getattr(module, target[1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, HELP_SUMMARY.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", envvar="TSUNAGU_HOME", type=click.Path(file_okay=False), default=None,
+              help="データフォルダ / data folder ($TSUNAGU_HOME, default ~/.tsunagu)")
+@click.option("--db", "database_url", envvar="TSUNAGU_DATABASE_URL", default=None,
+              help="データベースURL / database URL (sqlite:///… or postgresql://…; $TSUNAGU_DATABASE_URL)")
+@click.version_option(package_name="tsunagu")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None, database_url: str | None) -> None:
+    """tsunagu (つなぐ) — 特許情報から中小企業の新事業へ / patent information into new business for SMEs."""
+    ctx.obj = {"home": home, "database_url": database_url}
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: runs the group and turns tsunagu errors into clean messages."""
+    try:
+        return cli.main(args=argv, prog_name="tsunagu", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("中断しました / aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except MissingDependencyError as exc:
+        click.echo(f"エラー / error: {exc}", err=True)
+        sys.exit(3)
+    except TsunaguError as exc:
+        click.echo(f"エラー / error: {exc}", err=True)
+        sys.exit(1)

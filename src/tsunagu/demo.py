@@ -1,0 +1,97 @@
+"""`tsunagu demo`: build whatever part of the demo is missing, idempotently, then show samples.
+
+The demo is a list of `DemoStep`s. Each capability adds its own step (corpus, indexes, offers,
+companies, a demo login, …) to `STEPS`; a step says whether it is already done and builds itself.
+Nothing here prompts: secrets (such as a demo password) are generated and printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from tsunagu.app import App
+
+__all__ = ["DEMO_SEARCHES", "STEPS", "DemoStep", "StepResult", "demo_corpus_path", "run_demo"]
+
+ProgressFn = Callable[[int, int, str], None]
+
+# Sample searches the demo corpus actually covers (J-PlatPat driver-state titles, US/Lens/NASA sets).
+DEMO_SEARCHES: tuple[str, ...] = (
+    "運転者の眠気を心拍から検出する",
+    "detect driver drowsiness from heart rate",
+)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    status: str  # "built", "present" or "failed"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One part of the demo: ``done(app)`` tells whether it is present, ``build(app, progress)`` makes it."""
+
+    name: str
+    label: str
+    done: Callable[[App], bool]
+    build: Callable[[App, ProgressFn], str]
+
+
+def demo_corpus_path() -> Path:
+    """The committed demo corpus (tsunagu JSONL, gzip)."""
+    return Path(str(resources.files("tsunagu") / "data" / "demo" / "patents.jsonl.gz"))
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def _corpus_done(app: App) -> bool:
+    return app.store.get_meta("demo_corpus") == _file_digest(demo_corpus_path())
+
+
+def _corpus_build(app: App, progress: ProgressFn) -> str:
+    path = demo_corpus_path()
+    report = app.ingestion.import_paths([path], progress=progress, update_index=False)
+    app.store.set_meta("demo_corpus", _file_digest(path))
+    return f"{report.read:,} records ({report.stored.new:,} new, {report.stored.merged:,} merged)"
+
+
+def _index_done(app: App) -> bool:
+    return app.indexes_current()
+
+
+def _index_build(app: App, progress: ProgressFn) -> str:
+    app.update_indexes(progress)
+    return f"{app.store.count():,} documents indexed"
+
+
+STEPS: list[DemoStep] = [
+    DemoStep("corpus", "デモ特許コーパス / demo patent corpus", _corpus_done, _corpus_build),
+    DemoStep("indexes", "検索索引 / search indexes", _index_done, _index_build),
+]
+
+
+def run_demo(app: App, progress: ProgressFn, steps: list[DemoStep] | None = None) -> list[StepResult]:
+    """Run every missing step; a failed step is reported and the others still run."""
+    results: list[StepResult] = []
+    for step in steps if steps is not None else STEPS:
+        try:
+            if step.done(app):
+                results.append(StepResult(step.name, "present"))
+                continue
+            detail = step.build(app, progress)
+            results.append(StepResult(step.name, "built", detail))
+        except Exception as exc:  # noqa: BLE001 - a demo step failing must not hide the others
+            results.append(StepResult(step.name, "failed", f"{type(exc).__name__}: {exc}"))
+    return results
