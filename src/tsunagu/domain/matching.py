@@ -254,7 +254,7 @@ def parse_code(kind: str, value: str, *, field_name: str = "", allow_empty: bool
         if norm in (code, normalise_name(ja), normalise_name(en).replace("-", "_")):
             return code
     syn = _SYNONYMS.get(normalise_name(raw)) or _SYNONYMS.get(norm)
-    if syn in table:
+    if syn is not None and syn in table:
         return syn
     raise ValidationError(
         f"{field_name or kind}: {raw!r} は使えません / is not accepted; "
