@@ -91,6 +91,12 @@ def test_wipo_field_of_codes_newer_than_the_concordance_is_inferred_from_the_cla
 
 def test_to_dict_round_trip_keys() -> None:
     assert set(field_name("G08G").to_dict()) == {
-        "code", "level", "title_en", "title_ja", "title_code", "edition", "fallback"
+        "code",
+        "level",
+        "title_en",
+        "title_ja",
+        "title_code",
+        "edition",
+        "fallback",
     }
     assert wipo_field("G08G1/00").to_dict()["number"] == 12  # type: ignore[union-attr]

@@ -1,6 +1,7 @@
 """Rebuild the compressed classification tables in this folder from ``../shared/data/classification``.
 
-Run from the repository root: ``python src/tsunagu/data/classification/build_data.py [SHARED_CLASSIFICATION_DIR]``.
+Run from the repository root:
+``python src/tsunagu/data/classification/build_data.py [SHARED_CLASSIFICATION_DIR]``.
 Not imported by tsunagu; kept so the committed files can be regenerated and checked.
 """
 
