@@ -1,0 +1,778 @@
+"""The company register and matching records: tables on the shared `metadata` and `SqlRegistryStore`.
+
+Tables: ``programmes``, ``programme_members``, ``licensors``, ``offers``, ``companies``,
+``company_names`` (every normalised name and alias of a company, for lookup), ``needs``,
+``report_consents``, ``deals`` and ``deal_events``. Nothing is ever deleted: records are closed by
+status (offers, companies, needs), deals by stage, consents by a revocation date. Lists are stored as
+JSON text and timestamps as ISO text, as in the patent tables, so SQLite and PostgreSQL hold the same
+values.
+
+A stage change writes the deal and its event in one transaction, conditional on the stage the caller
+read (optimistic concurrency): two coordinators advancing the same deal at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from tsunagu.domain.matching import (
+    Company,
+    Deal,
+    DealEvent,
+    Licensor,
+    Need,
+    Offer,
+    Programme,
+    ProgrammeMember,
+    ReportConsent,
+    Visibility,
+    normalise_name,
+)
+from tsunagu.errors import NotFoundError, StorageError, ValidationError
+from tsunagu.storage.schema import create_all, metadata
+
+__all__ = [
+    "ConcurrentChangeError",
+    "SqlRegistryStore",
+    "companies",
+    "company_names",
+    "deal_events",
+    "deals",
+    "licensors",
+    "needs",
+    "offers",
+    "programme_members",
+    "programmes",
+    "report_consents",
+]
+
+T = TypeVar("T")
+
+
+def _text(name: str) -> Column[str]:
+    return Column(name, Text, nullable=False, default="")
+
+
+def _json(name: str) -> Column[str]:
+    return Column(name, Text, nullable=False, default="[]")
+
+
+programmes = Table(
+    "programmes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(100), nullable=False, unique=True),
+    _text("name"),
+    _text("organiser"),
+    _text("region"),
+    _text("description"),
+    Column("status", String(20), nullable=False, default="active"),
+    _text("created_at"),
+)
+
+programme_members = Table(
+    "programme_members",
+    metadata,
+    Column("programme_id", Integer, primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("ref", String(200), primary_key=True),
+    _text("role_note"),
+    _text("added_at"),
+    Index("ix_programme_members_ref", "kind", "ref"),
+)
+
+licensors = Table(
+    "licensors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _text("name"),
+    Column("name_key", String(300), nullable=False, unique=True),
+    _text("kind"),
+    _text("country"),
+    _text("region"),
+    _text("contact_role"),
+    _text("url"),
+    _text("note"),
+    _text("created_at"),
+)
+
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("licensor_id", Integer, nullable=False),
+    _text("title"),
+    _text("summary"),
+    _text("problem"),
+    _text("advantage"),
+    _text("tech_stage"),
+    _text("availability"),
+    _json("uses"),
+    _text("terms_note"),
+    _text("contact_role"),
+    _text("valid_until"),
+    _json("patent_numbers"),
+    _json("patent_keys"),
+    _json("ipc_codes"),
+    _text("ipc_source"),
+    _text("category"),
+    _text("source"),
+    Column("external_ref", String(200), nullable=False, default=""),
+    Column("programme_id", Integer, nullable=True),
+    Column("status", String(20), nullable=False, default="open"),
+    _text("created_at"),
+    _text("updated_at"),
+    Index("ix_offers_licensor_ref", "licensor_id", "external_ref"),
+    Index("ix_offers_programme", "programme_id"),
+)
+
+companies = Table(
+    "companies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _text("name"),
+    _json("aliases"),
+    _text("region"),
+    _text("industry"),
+    _text("size"),
+    Column("employees", Integer, nullable=True),
+    _text("capabilities"),
+    _text("equipment"),
+    _text("products"),
+    _json("patent_numbers"),
+    _json("applicant_names"),
+    Column("visibility_level", String(20), nullable=False, default="anonymous"),
+    _json("visibility_fields"),
+    Column("origin", String(40), nullable=False, default="registered"),
+    _text("note"),
+    Column("status", String(20), nullable=False, default="active"),
+    _text("created_at"),
+    _text("updated_at"),
+)
+
+company_names = Table(
+    "company_names",
+    metadata,
+    Column("name_key", String(300), primary_key=True),
+    Column("company_id", Integer, primary_key=True),
+    Index("ix_company_names_company", "company_id"),
+)
+
+needs = Table(
+    "needs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("company_id", Integer, nullable=False),
+    _text("title"),
+    _text("problem"),
+    _text("wanted_capability"),
+    _text("budget"),
+    _text("timing"),
+    _text("exclusivity"),
+    Column("visibility", String(20), nullable=False, default="anonymous"),
+    Column("status", String(20), nullable=False, default="open"),
+    _text("created_at"),
+    Index("ix_needs_company", "company_id"),
+)
+
+report_consents = Table(
+    "report_consents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("company_id", Integer, nullable=False),
+    _text("institution"),
+    Column("institution_key", String(300), nullable=False),
+    _text("granted_at"),
+    _text("granted_by"),
+    _text("revoked_at"),
+    _text("note"),
+    Index("ix_report_consents_company", "company_id"),
+    Index("ix_report_consents_institution", "institution_key"),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("programme_id", Integer, nullable=False),
+    Column("offer_id", Integer, nullable=False),
+    Column("company_id", Integer, nullable=False),
+    Column("stage", String(30), nullable=False),
+    _text("lost_reason"),
+    _text("coordinator"),
+    _text("next_action"),
+    _text("next_action_date"),
+    Column("company_reveal", Boolean, nullable=False, default=False),
+    Column("licensor_reveal", Boolean, nullable=False, default=False),
+    Column("score", Float, nullable=True),
+    Column("match_detail", Text, nullable=False, default="{}"),
+    _text("created_by"),
+    _text("created_at"),
+    _text("updated_at"),
+    Index("ix_deals_programme", "programme_id"),
+    Index("ix_deals_offer_company", "offer_id", "company_id"),
+    Index("ix_deals_next_action_date", "next_action_date"),
+)
+
+deal_events = Table(
+    "deal_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("deal_id", Integer, nullable=False),
+    _text("at"),
+    _text("actor"),
+    Column("kind", String(20), nullable=False),
+    _text("from_stage"),
+    _text("to_stage"),
+    _text("reason"),
+    _text("text"),
+    Index("ix_deal_events_deal", "deal_id"),
+    Index("ix_deal_events_at", "at"),
+)
+
+# Dataclass fields stored as JSON lists.
+_JSON_FIELDS = frozenset({"uses", "patent_numbers", "patent_keys", "ipc_codes", "aliases", "applicant_names"})
+
+
+class ConcurrentChangeError(StorageError):
+    """The record changed between reading it and writing it (another user acted first)."""
+
+
+@contextmanager
+def _errors(action: str) -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StorageError(f"{action} に失敗しました / failed: {exc}") from exc
+
+
+def _dump(value: Sequence[str]) -> str:
+    return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _to_row(obj: Any, *, skip: Sequence[str] = ("id",)) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        if f.name in skip:
+            continue
+        value = getattr(obj, f.name)
+        row[f.name] = _dump(value) if f.name in _JSON_FIELDS else value
+    return row
+
+
+def _from_row(cls: type[T], row: Mapping[Any, Any]) -> T:
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name not in row:
+            continue
+        value = row[f.name]
+        values[f.name] = tuple(json.loads(value or "[]")) if f.name in _JSON_FIELDS else value
+    return cls(**values)
+
+
+def _company_row(company: Company) -> dict[str, Any]:
+    row = _to_row(company, skip=("id", "visibility"))
+    row["visibility_level"] = company.visibility.level
+    row["visibility_fields"] = _dump(sorted(company.visibility.fields))
+    return row
+
+
+def _company_from_row(row: Mapping[Any, Any]) -> Company:
+    base = _from_row(Company, {k: v for k, v in row.items() if k != "visibility"})
+    fields = frozenset(json.loads(row["visibility_fields"] or "[]"))
+    return dataclasses.replace(base, visibility=Visibility(row["visibility_level"], fields))
+
+
+def _deal_from_row(row: Mapping[Any, Any]) -> Deal:
+    deal = _from_row(Deal, row)
+    return dataclasses.replace(
+        deal, company_reveal=bool(row["company_reveal"]), licensor_reveal=bool(row["licensor_reveal"])
+    )
+
+
+class SqlRegistryStore:
+    """Programmes, licensors, offers, companies, needs, consents and deals on SQLite or PostgreSQL.
+
+    Args:
+        engine: an engine shared with `tsunagu.storage.sql.SqlPatentStore` (its ``engine`` property), or
+            a database URL, for which a `SqlPatentStore` is opened to build the engine the same way
+            (its tables are on the same `metadata`, so they are created as well).
+
+    Missing tables are created on open. Methods raise `tsunagu.errors.StorageError` when the database
+    cannot be read or written, and `tsunagu.errors.NotFoundError` for unknown ids.
+    """
+
+    def __init__(self, engine: Engine | str) -> None:
+        self._own_store: Any = None
+        if isinstance(engine, str):
+            from tsunagu.storage.sql import SqlPatentStore
+
+            self._own_store = SqlPatentStore(engine)
+            self._engine: Engine = self._own_store.engine
+        else:
+            self._engine = engine
+        self.backend = self._engine.dialect.name
+        with _errors("opening the register"):
+            create_all(self._engine)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with _errors("writing the register"), self._engine.connect() as conn:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def _read(self, query: Any) -> list[Mapping[Any, Any]]:
+        with _errors("reading the register"), self._engine.connect() as conn:
+            return list(conn.execute(query).mappings().all())
+
+    @staticmethod
+    def _insert(conn: Connection, table: Table, row: dict[str, Any]) -> int:
+        result = conn.execute(insert(table).values(**row).returning(table.c.id))
+        return int(result.scalar_one())
+
+    # -- programmes ------------------------------------------------------------------------------
+
+    def add_programme(self, programme: Programme) -> Programme:
+        """Store a new programme; its ``code`` must be unused.
+
+        Raises:
+            ValidationError: the code is taken.
+        """
+        try:
+            with self._write() as conn:
+                new_id = self._insert(conn, programmes, _to_row(programme))
+        except StorageError as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                raise ValidationError(
+                    f"プログラムコード {programme.code!r} は使用済みです / programme code already exists"
+                ) from exc
+            raise
+        return dataclasses.replace(programme, id=new_id)
+
+    def get_programme(self, programme_id: int) -> Programme:
+        rows = self._read(select(programmes).where(programmes.c.id == programme_id))
+        if not rows:
+            raise NotFoundError(f"プログラムがありません / no programme with id {programme_id}")
+        return _from_row(Programme, rows[0])
+
+    def list_programmes(self) -> list[Programme]:
+        return [_from_row(Programme, r) for r in self._read(select(programmes).order_by(programmes.c.id))]
+
+    def add_member(self, member: ProgrammeMember) -> ProgrammeMember:
+        """Add a member (idempotent: an existing membership is returned unchanged)."""
+        with self._write() as conn:
+            existing = (
+                conn.execute(
+                    select(programme_members).where(
+                        programme_members.c.programme_id == member.programme_id,
+                        programme_members.c.kind == member.kind,
+                        programme_members.c.ref == member.ref,
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if existing is not None:
+                return _from_row(ProgrammeMember, existing)
+            conn.execute(insert(programme_members).values(**_to_row(member, skip=())))
+        return member
+
+    def members(self, programme_id: int, kind: str = "") -> list[ProgrammeMember]:
+        query = select(programme_members).where(programme_members.c.programme_id == programme_id)
+        if kind:
+            query = query.where(programme_members.c.kind == kind)
+        query = query.order_by(programme_members.c.kind, programme_members.c.ref)
+        return [_from_row(ProgrammeMember, r) for r in self._read(query)]
+
+    def memberships(self, kind: str, ref: str) -> list[ProgrammeMember]:
+        """Every programme membership of one member (for access rules)."""
+        query = select(programme_members).where(
+            programme_members.c.kind == kind, programme_members.c.ref == ref
+        )
+        return [
+            _from_row(ProgrammeMember, r)
+            for r in self._read(query.order_by(programme_members.c.programme_id))
+        ]
+
+    # -- licensors -------------------------------------------------------------------------------
+
+    def add_licensor(self, licensor: Licensor) -> Licensor:
+        """Store a licensor, or return the stored one with the same normalised name."""
+        key = normalise_name(licensor.name)
+        if not key:
+            raise ValidationError("licensor name: 値が必要です / a name is required")
+        with self._write() as conn:
+            row = conn.execute(select(licensors).where(licensors.c.name_key == key)).mappings().first()
+            if row is not None:
+                return _from_row(Licensor, row)
+            values = _to_row(licensor)
+            values["name_key"] = key
+            new_id = self._insert(conn, licensors, values)
+        return dataclasses.replace(licensor, id=new_id)
+
+    def get_licensor(self, licensor_id: int) -> Licensor:
+        rows = self._read(select(licensors).where(licensors.c.id == licensor_id))
+        if not rows:
+            raise NotFoundError(f"ライセンサーがありません / no licensor with id {licensor_id}")
+        return _from_row(Licensor, rows[0])
+
+    def find_licensor(self, name: str) -> Licensor | None:
+        rows = self._read(select(licensors).where(licensors.c.name_key == normalise_name(name)))
+        return _from_row(Licensor, rows[0]) if rows else None
+
+    def list_licensors(self) -> list[Licensor]:
+        return [_from_row(Licensor, r) for r in self._read(select(licensors).order_by(licensors.c.id))]
+
+    # -- offers ----------------------------------------------------------------------------------
+
+    def upsert_offers(self, items: Sequence[Offer]) -> tuple[list[Offer], dict[str, int]]:
+        """Insert offers, or update the stored offer with the same licensor and ``external_ref``.
+
+        All in one transaction: on any error nothing is written. An offer without ``external_ref`` is
+        always new. ``created_at`` of an updated offer is kept.
+
+        Returns:
+            The stored offers (with ids) in input order, and counts ``new``, ``updated``, ``unchanged``.
+        """
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        out: list[Offer] = []
+        with self._write() as conn:
+            refs = {(o.licensor_id, o.external_ref) for o in items if o.external_ref}
+            stored: dict[tuple[int, str], Mapping[Any, Any]] = {}
+            for licensor_id in {lid for lid, _ in refs}:
+                query = select(offers).where(offers.c.licensor_id == licensor_id, offers.c.external_ref != "")
+                for row in conn.execute(query).mappings():
+                    stored[(row["licensor_id"], row["external_ref"])] = row
+            for offer in items:
+                old = stored.get((offer.licensor_id, offer.external_ref)) if offer.external_ref else None
+                if old is None:
+                    new_id = self._insert(conn, offers, _to_row(offer))
+                    saved = dataclasses.replace(offer, id=new_id)
+                    counts["new"] += 1
+                    if offer.external_ref:
+                        stored[(offer.licensor_id, offer.external_ref)] = {**_to_row(saved), "id": new_id}
+                else:
+                    saved = dataclasses.replace(offer, id=old["id"], created_at=old["created_at"])
+                    before = _from_row(Offer, old)
+                    if dataclasses.replace(before, updated_at=saved.updated_at) == saved:
+                        counts["unchanged"] += 1
+                        saved = before
+                    else:
+                        conn.execute(update(offers).where(offers.c.id == old["id"]).values(**_to_row(saved)))
+                        counts["updated"] += 1
+                out.append(saved)
+        return out, counts
+
+    def add_offer(self, offer: Offer) -> Offer:
+        return self.upsert_offers([offer])[0][0]
+
+    def update_offer(self, offer: Offer) -> Offer:
+        """Write every field of a stored offer."""
+        with self._write() as conn:
+            result = conn.execute(update(offers).where(offers.c.id == offer.id).values(**_to_row(offer)))
+            if result.rowcount == 0:
+                raise NotFoundError(f"オファーがありません / no offer with id {offer.id}")
+        return offer
+
+    def get_offer(self, offer_id: int) -> Offer:
+        rows = self._read(select(offers).where(offers.c.id == offer_id))
+        if not rows:
+            raise NotFoundError(f"オファーがありません / no offer with id {offer_id}")
+        return _from_row(Offer, rows[0])
+
+    def list_offers(
+        self, *, licensor_id: int | None = None, programme_id: int | None = None, status: str = ""
+    ) -> list[Offer]:
+        query = select(offers)
+        if licensor_id is not None:
+            query = query.where(offers.c.licensor_id == licensor_id)
+        if programme_id is not None:
+            query = query.where(offers.c.programme_id == programme_id)
+        if status:
+            query = query.where(offers.c.status == status)
+        return [_from_row(Offer, r) for r in self._read(query.order_by(offers.c.id))]
+
+    def count_offers(self) -> int:
+        with _errors("counting offers"), self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(offers)).scalar_one())
+
+    # -- companies -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _write_names(conn: Connection, company: Company) -> None:
+        conn.execute(company_names.delete().where(company_names.c.company_id == company.id))
+        rows = [{"name_key": key, "company_id": company.id} for key in company.name_keys()]
+        if rows:
+            conn.execute(insert(company_names), rows)
+
+    def add_company(self, company: Company) -> Company:
+        """Store a new company with its name keys."""
+        if not normalise_name(company.name):
+            raise ValidationError("company name: 値が必要です / a name is required")
+        with self._write() as conn:
+            new_id = self._insert(conn, companies, _company_row(company))
+            saved = dataclasses.replace(company, id=new_id)
+            self._write_names(conn, saved)
+        return saved
+
+    def add_companies(self, items: Sequence[Company]) -> list[Company]:
+        """Store several new companies in one transaction."""
+        out: list[Company] = []
+        with self._write() as conn:
+            for company in items:
+                new_id = self._insert(conn, companies, _company_row(company))
+                saved = dataclasses.replace(company, id=new_id)
+                self._write_names(conn, saved)
+                out.append(saved)
+        return out
+
+    def update_company(self, company: Company) -> Company:
+        """Write every field of a stored company (and refresh its name keys)."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(companies).where(companies.c.id == company.id).values(**_company_row(company))
+            )
+            if result.rowcount == 0:
+                raise NotFoundError(f"企業がありません / no company with id {company.id}")
+            self._write_names(conn, company)
+        return company
+
+    def get_company(self, company_id: int) -> Company:
+        rows = self._read(select(companies).where(companies.c.id == company_id))
+        if not rows:
+            raise NotFoundError(f"企業がありません / no company with id {company_id}")
+        return _company_from_row(rows[0])
+
+    def get_companies(self, ids: Sequence[int]) -> list[Company]:
+        """Companies for ``ids`` in the same order; unknown ids are left out."""
+        if not ids:
+            return []
+        rows = self._read(select(companies).where(companies.c.id.in_(list(set(ids)))))
+        by_id = {r["id"]: _company_from_row(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def find_companies(self, name: str) -> list[Company]:
+        """Companies whose name, alias or applicant name has the same `normalise_name` as ``name``."""
+        ids = select(company_names.c.company_id).where(company_names.c.name_key == normalise_name(name))
+        rows = self._read(select(companies).where(companies.c.id.in_(ids)).order_by(companies.c.id))
+        return [_company_from_row(r) for r in rows]
+
+    def company_name_keys(self) -> dict[str, list[int]]:
+        """Every normalised name → company ids (for near-match suggestions)."""
+        out: dict[str, list[int]] = {}
+        for r in self._read(select(company_names).order_by(company_names.c.company_id)):
+            out.setdefault(r["name_key"], []).append(r["company_id"])
+        return out
+
+    def list_companies(
+        self, *, status: str = "", origin: str = "", programme_id: int | None = None
+    ) -> list[Company]:
+        query = select(companies)
+        if status:
+            query = query.where(companies.c.status == status)
+        if origin:
+            query = query.where(companies.c.origin == origin)
+        if programme_id is not None:
+            member_ids = select(programme_members.c.ref).where(
+                programme_members.c.programme_id == programme_id, programme_members.c.kind == "company"
+            )
+            ids = [int(r["ref"]) for r in self._read(member_ids) if str(r["ref"]).isdigit()]
+            query = query.where(companies.c.id.in_(ids))
+        return [_company_from_row(r) for r in self._read(query.order_by(companies.c.id))]
+
+    def count_companies(self, origin: str = "") -> int:
+        query = select(func.count()).select_from(companies)
+        if origin:
+            query = query.where(companies.c.origin == origin)
+        with _errors("counting companies"), self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    # -- needs -----------------------------------------------------------------------------------
+
+    def add_need(self, need: Need) -> Need:
+        with self._write() as conn:
+            new_id = self._insert(conn, needs, _to_row(need))
+        return dataclasses.replace(need, id=new_id)
+
+    def update_need(self, need: Need) -> Need:
+        with self._write() as conn:
+            result = conn.execute(update(needs).where(needs.c.id == need.id).values(**_to_row(need)))
+            if result.rowcount == 0:
+                raise NotFoundError(f"ニーズがありません / no need with id {need.id}")
+        return need
+
+    def get_need(self, need_id: int) -> Need:
+        rows = self._read(select(needs).where(needs.c.id == need_id))
+        if not rows:
+            raise NotFoundError(f"ニーズがありません / no need with id {need_id}")
+        return _from_row(Need, rows[0])
+
+    def list_needs(self, *, company_id: int | None = None, status: str = "") -> list[Need]:
+        query = select(needs)
+        if company_id is not None:
+            query = query.where(needs.c.company_id == company_id)
+        if status:
+            query = query.where(needs.c.status == status)
+        return [_from_row(Need, r) for r in self._read(query.order_by(needs.c.id))]
+
+    # -- report consents -------------------------------------------------------------------------
+
+    def grant_consent(self, consent: ReportConsent) -> ReportConsent:
+        """Record consent (idempotent: an active consent for the same institution is returned)."""
+        key = consent.institution_key
+        if not key:
+            raise ValidationError("institution: 金融機関名が必要です / an institution name is required")
+        with self._write() as conn:
+            row = (
+                conn.execute(
+                    select(report_consents).where(
+                        report_consents.c.company_id == consent.company_id,
+                        report_consents.c.institution_key == key,
+                        report_consents.c.revoked_at == "",
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is not None:
+                return _from_row(ReportConsent, row)
+            values = _to_row(consent, skip=())
+            values["institution_key"] = key
+            conn.execute(insert(report_consents).values(**values))
+        return consent
+
+    def revoke_consent(self, company_id: int, institution: str, at: str) -> int:
+        """Mark active consents of ``company_id`` for ``institution`` as revoked; returns how many."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(report_consents)
+                .where(
+                    report_consents.c.company_id == company_id,
+                    report_consents.c.institution_key == normalise_name(institution),
+                    report_consents.c.revoked_at == "",
+                )
+                .values(revoked_at=at)
+            )
+        return int(result.rowcount)
+
+    def consents(self, *, company_id: int | None = None, institution: str = "") -> list[ReportConsent]:
+        """Consent records (active and revoked), oldest first."""
+        query = select(report_consents)
+        if company_id is not None:
+            query = query.where(report_consents.c.company_id == company_id)
+        if institution:
+            query = query.where(report_consents.c.institution_key == normalise_name(institution))
+        return [_from_row(ReportConsent, r) for r in self._read(query.order_by(report_consents.c.id))]
+
+    # -- deals -----------------------------------------------------------------------------------
+
+    def add_deal(self, deal: Deal, event: DealEvent, match_detail: Mapping[str, Any] | None = None) -> Deal:
+        """Store a new deal and its ``created`` event in one transaction."""
+        with self._write() as conn:
+            row = _to_row(deal, skip=("id",))
+            row["match_detail"] = json.dumps(match_detail or {}, ensure_ascii=False, default=str)
+            new_id = self._insert(conn, deals, row)
+            conn.execute(insert(deal_events).values(**_to_row(dataclasses.replace(event, deal_id=new_id))))
+        return dataclasses.replace(deal, id=new_id)
+
+    def update_deal(self, deal: Deal, event: DealEvent, *, expected_stage: str) -> Deal:
+        """Write a deal and one event atomically, only if the stored stage is still ``expected_stage``.
+
+        Raises:
+            ConcurrentChangeError: someone changed the stage since it was read.
+        """
+        with self._write() as conn:
+            values = _to_row(deal, skip=("id", "created_at", "created_by"))
+            result = conn.execute(
+                update(deals).where(deals.c.id == deal.id, deals.c.stage == expected_stage).values(**values)
+            )
+            if result.rowcount == 0:
+                raise ConcurrentChangeError(
+                    f"案件 {deal.id} は他の操作で更新されました。再読み込みしてください / "
+                    f"deal {deal.id} was changed meanwhile; reload and retry"
+                )
+            conn.execute(insert(deal_events).values(**_to_row(event)))
+        return deal
+
+    def get_deal(self, deal_id: int) -> Deal:
+        rows = self._read(select(deals).where(deals.c.id == deal_id))
+        if not rows:
+            raise NotFoundError(f"案件がありません / no deal with id {deal_id}")
+        return _deal_from_row(rows[0])
+
+    def match_detail(self, deal_id: int) -> dict[str, Any]:
+        """The match explanation stored when the deal was created (``{}`` when none)."""
+        rows = self._read(select(deals.c.match_detail).where(deals.c.id == deal_id))
+        if not rows:
+            raise NotFoundError(f"案件がありません / no deal with id {deal_id}")
+        value = json.loads(rows[0]["match_detail"] or "{}")
+        return value if isinstance(value, dict) else {}
+
+    def list_deals(
+        self,
+        *,
+        programme_ids: Sequence[int] | None = None,
+        offer_id: int | None = None,
+        company_id: int | None = None,
+        stages: Sequence[str] = (),
+        due_on_or_before: str = "",
+    ) -> list[Deal]:
+        """Deals passing every given filter, by id."""
+        query = select(deals)
+        if programme_ids is not None:
+            query = query.where(deals.c.programme_id.in_(list(programme_ids)))
+        if offer_id is not None:
+            query = query.where(deals.c.offer_id == offer_id)
+        if company_id is not None:
+            query = query.where(deals.c.company_id == company_id)
+        if stages:
+            query = query.where(deals.c.stage.in_(list(stages)))
+        if due_on_or_before:
+            query = query.where(deals.c.next_action_date != "", deals.c.next_action_date <= due_on_or_before)
+        return [_deal_from_row(r) for r in self._read(query.order_by(deals.c.id))]
+
+    def events(self, deal_id: int | None = None, *, kinds: Sequence[str] = ()) -> list[DealEvent]:
+        """Events of one deal (or of all deals), in the order they happened."""
+        query = select(deal_events)
+        if deal_id is not None:
+            query = query.where(deal_events.c.deal_id == deal_id)
+        if kinds:
+            query = query.where(deal_events.c.kind.in_(list(kinds)))
+        return [_from_row(DealEvent, r) for r in self._read(query.order_by(deal_events.c.id))]
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the engine when this store opened it from a URL (a shared engine is left alone)."""
+        if self._own_store is not None:
+            self._own_store.close()
+
+    def __repr__(self) -> str:
+        return f"SqlRegistryStore({self.backend})"
