@@ -225,8 +225,8 @@ class SqlPatentStore:
                         continue
                     old = row_to_patent(old_row)
                     merged = merge_patents(old, incoming)
-                    row = patent_to_row(merged, old_row["revision"])
-                    if merged is old or row == old_row:
+                    row = None if merged is old else patent_to_row(merged, old_row["revision"])
+                    if row is None or row == old_row:
                         stats.unchanged += 1
                         continue
                     revision += 1
