@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +108,63 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
         yield items[start : start + size]
 
 
-def _dedupe(batch: Sequence[Patent]) -> dict[str, Patent]:
-    """Merge repeated keys of one batch, in batch order (as if upserted one after the other)."""
-    merged: dict[str, Patent] = {}
+def _group(batch: Sequence[Patent]) -> dict[str, list[Patent]]:
+    """The batch's records by key, keys and records in batch order."""
+    groups: dict[str, list[Patent]] = {}
     for patent in batch:
-        previous = merged.get(patent.key)
-        merged[patent.key] = patent if previous is None else merge_patents(previous, patent)
-    return merged
+        groups.setdefault(patent.key, []).append(patent)
+    return groups
+
+
+@dataclass
+class _WritePlan:
+    """What one upsert batch writes: rows to insert and update, number rows to add and remove."""
+
+    revision: int
+    stats: UpsertStats = field(default_factory=UpsertStats)
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    new_numbers: list[dict[str, str]] = field(default_factory=list)
+    gone_numbers: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, key: str, incoming: list[Patent], old_row: dict[str, Any] | None) -> None:
+        """Merge ``incoming`` (records of one key, in batch order) into the stored row, if any.
+
+        Each record is counted as if it had been upserted on its own.
+        """
+        old = None if old_row is None else row_to_patent(old_row)
+        state = old
+        for patent in incoming:
+            if state is None:
+                state = patent
+                self.stats.new += 1
+                continue
+            merged = merge_patents(state, patent)
+            if merged is state:
+                self.stats.unchanged += 1
+            else:
+                self.stats.merged += 1
+            state = merged
+        if state is None:  # an empty group; `_group` never makes one
+            return
+        if old is None or old_row is None:
+            self.revision += 1
+            self.inserts.append(patent_to_row(state, self.revision))
+            self.new_numbers.extend(number_rows(state))
+            return
+        if state is old:
+            return
+        row = patent_to_row(state, old_row["revision"])
+        if row == old_row:
+            return
+        self.revision += 1
+        row["revision"] = self.revision
+        self.updates.append(row)
+        before = {r["number"] for r in number_rows(old)}
+        after = number_rows(state)
+        self.new_numbers.extend(r for r in after if r["number"] not in before)
+        kept = {r["number"] for r in after}
+        self.gone_numbers.extend({"g_number": n, "g_key": key} for n in before - kept)
 
 
 class SqlPatentStore:
@@ -194,54 +245,32 @@ class SqlPatentStore:
     def upsert_many(self, patents: Sequence[Patent]) -> UpsertStats:
         """Insert or merge a batch in one transaction.
 
-        Existing rows for the batch's keys are read in one query (per 900 keys), merged with
-        `tsunagu.domain.patent.merge_patents` (repeated keys within the batch are merged too), and
-        only new or changed rows are written; each of those gets the next revision. On any error
-        the whole batch is rolled back and the stored records stay exactly as they were.
+        Existing rows for the batch's keys are read in one query (per 900 keys) and merged with
+        `tsunagu.domain.patent.merge_patents`, records repeating a key within the batch in batch
+        order; only new or changed rows are written, each with the next revision. On any error the
+        whole batch is rolled back and the stored records stay exactly as they were.
 
         Returns:
-            Counts of new, merged (changed) and unchanged records (after in-batch dedupe).
+            Counts of new, merged (changed) and unchanged records, each record of the batch counted
+            as if it had been upserted on its own (they add up to ``len(patents)``).
         """
-        stats = UpsertStats()
         if not patents:
-            return stats
-        batch = _dedupe(patents)
+            return UpsertStats()
+        groups = _group(patents)
         with _storage_errors("storing patents"), self._engine.connect() as conn:
             conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
-                revision = self._lock_revision(conn)
-                stored = self._load_rows(conn, list(batch))
-                inserts: list[dict[str, Any]] = []
-                updates: list[dict[str, Any]] = []
-                new_numbers: list[dict[str, str]] = []
-                gone_numbers: list[dict[str, str]] = []
-                for key, incoming in batch.items():
-                    old_row = stored.get(key)
-                    if old_row is None:
-                        revision += 1
-                        inserts.append(patent_to_row(incoming, revision))
-                        new_numbers.extend(number_rows(incoming))
-                        stats.new += 1
-                        continue
-                    old = row_to_patent(old_row)
-                    merged = merge_patents(old, incoming)
-                    row = None if merged is old else patent_to_row(merged, old_row["revision"])
-                    if row is None or row == old_row:
-                        stats.unchanged += 1
-                        continue
-                    revision += 1
-                    row["revision"] = revision
-                    updates.append(row)
-                    stats.merged += 1
-                    before = {r["number"] for r in number_rows(old)}
-                    after = number_rows(merged)
-                    new_numbers.extend(r for r in after if r["number"] not in before)
-                    kept = {r["number"] for r in after}
-                    gone_numbers.extend({"g_number": n, "g_key": key} for n in before - kept)
-                self._write(conn, inserts, updates, new_numbers, gone_numbers)
-                if inserts or updates:
-                    conn.execute(update(meta).where(meta.c.name == _REVISION).values(value=str(revision)))
-        return stats
+                first_revision = self._lock_revision(conn)
+                stored = self._load_rows(conn, list(groups))
+                plan = _WritePlan(revision=first_revision)
+                for key, incoming in groups.items():
+                    plan.add(key, incoming, stored.get(key))
+                self._write(conn, plan)
+                if plan.revision != first_revision:
+                    conn.execute(
+                        update(meta).where(meta.c.name == _REVISION).values(value=str(plan.revision))
+                    )
+        return plan.stats
 
     def _lock_revision(self, conn: Connection) -> int:
         query = select(meta.c.value).where(meta.c.name == _REVISION).with_for_update()
@@ -256,29 +285,23 @@ class SqlPatentStore:
         return rows
 
     @staticmethod
-    def _write(
-        conn: Connection,
-        inserts: list[dict[str, Any]],
-        updates: list[dict[str, Any]],
-        new_numbers: list[dict[str, str]],
-        gone_numbers: list[dict[str, str]],
-    ) -> None:
-        if updates:
+    def _write(conn: Connection, plan: _WritePlan) -> None:
+        if plan.updates:
             # The key is the WHERE parameter, not a value to SET.
-            params = [{**row, "u_key": row.pop("key")} for row in updates]
+            params = [{**row, "u_key": row.pop("key")} for row in plan.updates]
             conn.execute(update(patents).where(patents.c.key == bindparam("u_key")), params)
-        if gone_numbers:
+        if plan.gone_numbers:
             conn.execute(
                 delete(patent_numbers).where(
                     patent_numbers.c.number == bindparam("g_number"),
                     patent_numbers.c.key == bindparam("g_key"),
                 ),
-                gone_numbers,
+                plan.gone_numbers,
             )
-        if inserts:
-            conn.execute(insert(patents), inserts)
-        if new_numbers:
-            conn.execute(insert(patent_numbers), new_numbers)
+        if plan.inserts:
+            conn.execute(insert(patents), plan.inserts)
+        if plan.new_numbers:
+            conn.execute(insert(patent_numbers), plan.new_numbers)
 
     def set_meta(self, name: str, value: str) -> None:
         """Store a named value (``revision`` and ``schema_version`` are reserved).
