@@ -382,7 +382,7 @@ class Case:
     Attributes:
         id: store id (``None`` before it is stored).
         company_name: the company as the specialist knows it.
-        company_id: the company register id when the company is registered, else ``""``.
+        company_id: the company register id when the company is registered, else ``None``.
         region: prefecture or region used by reports (for example ``"石川県"``).
         title: short description of why support started.
         specialist: the specialist in charge.
@@ -396,7 +396,7 @@ class Case:
     id: int | None
     company_name: str
     opened_on: date
-    company_id: str = ""
+    company_id: int | None = None
     region: str = ""
     title: str = ""
     specialist: str = ""
@@ -416,7 +416,7 @@ class Visit:
 
     id: int | None
     case_id: int
-    on: date
+    visited_on: date
     summary: str
     participants: tuple[str, ...] = ()
     kind: VisitKind = VisitKind.ONSITE
