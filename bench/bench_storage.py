@@ -245,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
             "sqlalchemy": sqlalchemy.__version__,
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
+            # Other work on the machine slows every rate; compare ratios from the same run.
+            "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         },
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

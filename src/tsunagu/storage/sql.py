@@ -185,6 +185,14 @@ class SqlPatentStore:
             self._engine = self._sqlite_engine(echo)
         else:
             self._engine = create_engine(self.url, echo=echo, pool_pre_ping=True)
+        # Reads on PostgreSQL run in autocommit: no BEGIN/ROLLBACK round trips around each query
+        # (about twice the rate for small lookups). Each read is one statement, or pages that are
+        # consistent on their own.
+        self._reader = (
+            self._engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.backend == "postgresql"
+            else self._engine
+        )
         with _storage_errors("opening the database"):
             create_all(self._engine)
             self._init_meta()
@@ -318,7 +326,7 @@ class SqlPatentStore:
 
     def get_meta(self, name: str) -> str | None:
         """A named value, or None when it was never set."""
-        with _storage_errors(f"reading meta {name!r}"), self._engine.connect() as conn:
+        with _storage_errors(f"reading meta {name!r}"), self._reader.connect() as conn:
             value = conn.execute(select(meta.c.value).where(meta.c.name == name)).scalar_one_or_none()
         return None if value is None else str(value)
 
@@ -330,7 +338,7 @@ class SqlPatentStore:
     def get_many(self, keys: Sequence[str]) -> list[Patent]:
         """Records for ``keys`` in the same order; missing keys are left out."""
         unique = list(dict.fromkeys(keys))
-        with _storage_errors("reading patents"), self._engine.connect() as conn:
+        with _storage_errors("reading patents"), self._reader.connect() as conn:
             rows = self._load_rows(conn, unique)
         by_key = {key: row_to_patent(row) for key, row in rows.items()}
         return [by_key[key] for key in keys if key in by_key]
@@ -347,7 +355,7 @@ class SqlPatentStore:
             return []
         matching = select(patent_numbers.c.key).where(patent_numbers.c.number.in_(forms))
         query = select(patents).where(patents.c.key.in_(matching)).order_by(patents.c.key)
-        with _storage_errors("finding patents"), self._engine.connect() as conn:
+        with _storage_errors("finding patents"), self._reader.connect() as conn:
             return [row_to_patent(row) for row in conn.execute(query).mappings()]
 
     def iter_all(self, batch_size: int = 2000) -> Iterator[Patent]:
@@ -361,7 +369,7 @@ class SqlPatentStore:
         while True:
             query = select(patents).where(patents.c.revision > last)
             query = query.order_by(patents.c.revision).limit(batch_size)
-            with _storage_errors("reading changed patents"), self._engine.connect() as conn:
+            with _storage_errors("reading changed patents"), self._reader.connect() as conn:
                 rows = conn.execute(query).mappings().all()
             for row in rows:
                 yield row_to_patent(row)
@@ -376,13 +384,13 @@ class SqlPatentStore:
 
     def count(self) -> int:
         """Number of records."""
-        with _storage_errors("counting patents"), self._engine.connect() as conn:
+        with _storage_errors("counting patents"), self._reader.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(patents)).scalar_one())
 
     def revision(self) -> int:
         """The highest record revision (0 for an empty store)."""
         query = select(func.coalesce(func.max(patents.c.revision), 0))
-        with _storage_errors("reading the revision"), self._engine.connect() as conn:
+        with _storage_errors("reading the revision"), self._reader.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
     def _scan(self, query: Select[Any], batch_size: int) -> Iterator[RowMapping]:
@@ -392,7 +400,7 @@ class SqlPatentStore:
             page = query.order_by(patents.c.key).limit(batch_size)
             if last is not None:
                 page = page.where(patents.c.key > last)
-            with _storage_errors("reading patents"), self._engine.connect() as conn:
+            with _storage_errors("reading patents"), self._reader.connect() as conn:
                 rows = conn.execute(page).mappings().all()
             yield from rows
             if len(rows) < batch_size:
@@ -494,7 +502,7 @@ class SqlPatentStore:
         return matched
 
     def _rows(self, query: Select[Any]) -> Sequence[RowMapping]:
-        with _storage_errors("filtering patents"), self._engine.connect() as conn:
+        with _storage_errors("filtering patents"), self._reader.connect() as conn:
             return conn.execute(query).mappings().all()
 
     @staticmethod
