@@ -308,6 +308,13 @@ def test_iteration_is_batched_and_stable(store: SqlPatentStore) -> None:
     assert [row["key"] for row in store.iter_rows(["year"], batch_size=7)] == keys
 
 
+def test_key_order_is_code_point_order(store: SqlPatentStore) -> None:
+    keys = ["us-b-1", "US-B-6084510", "JP-特開2005-346371", "JP-A-2005346371", "JP-A-2005346371-X", "JP-A-20"]
+    store.upsert_many([_patent(k) for k in keys])
+    assert list(store.keys()) == sorted(keys)
+    assert [p.key for p in store.iter_all(batch_size=2)] == sorted(keys)
+
+
 def test_iter_rows_decodes_light_columns(store: SqlPatentStore) -> None:
     store.upsert_many([jplatpat_2021_060906(), lens_6084510()])
     rows = list(store.iter_rows(["ipc_codes", "year", "applicants", "language", "sources"]))

@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, Str
 
 __all__ = [
     "JSON_COLUMNS",
+    "KEY_TYPE",
     "SCHEMA_VERSION",
     "TEXT_COLUMNS",
     "create_all",
@@ -63,6 +64,11 @@ JSON_COLUMNS: tuple[str, ...] = (
 )
 
 
+# Keys compare and sort by code point on every backend (PostgreSQL's "C" collation equals SQLite's
+# BINARY for UTF-8), whatever the server's default collation: stable paging and identical order.
+KEY_TYPE = String().with_variant(String(collation="C"), "postgresql")
+
+
 def _text_column(name: str) -> Column[str]:
     # Unbounded text everywhere: a long value from an odd export must not fail a whole batch.
     return Column(name, Text, nullable=False, default="")
@@ -71,7 +77,7 @@ def _text_column(name: str) -> Column[str]:
 patents = Table(
     "patents",
     metadata,
-    Column("key", String, primary_key=True),
+    Column("key", KEY_TYPE, primary_key=True),
     *(_text_column(name) for name in TEXT_COLUMNS),
     *(Column(name, Text, nullable=False, default="[]") for name in JSON_COLUMNS),
     Column("year", Integer, nullable=True),
@@ -84,8 +90,8 @@ patents = Table(
 patent_numbers = Table(
     "patent_numbers",
     metadata,
-    Column("number", String, primary_key=True),
-    Column("key", String, primary_key=True),
+    Column("number", KEY_TYPE, primary_key=True),
+    Column("key", KEY_TYPE, primary_key=True),
     Index("ix_patent_numbers_key", "key"),
 )
 
