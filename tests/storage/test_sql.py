@@ -66,5 +66,7 @@ def test_tables_registered_by_other_capabilities_are_created(tmp_path: Path) -> 
 def test_unwritable_database_is_a_storage_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises((StorageError, OSError)):
+    with pytest.raises(StorageError, match="database folder"):
         SqlPatentStore(f"sqlite:///{blocker / 'x.db'}")
+    with pytest.raises(StorageError):
+        SqlPatentStore(f"sqlite:///{tmp_path}")  # a folder, not a database file

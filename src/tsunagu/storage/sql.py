@@ -202,7 +202,11 @@ class SqlPatentStore:
     def _sqlite_engine(self, echo: bool) -> Engine:
         database = self.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the database folder {folder}: {exc}") from exc
         engine = create_engine(self.url, echo=echo)
 
         @event.listens_for(engine, "connect")
