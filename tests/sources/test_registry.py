@@ -27,7 +27,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 def test_default_sources_are_all_formats_once() -> None:
     sources = default_sources()
     names = [s.name for s in sources]
-    assert len(names) == len(set(names)) == 9
+    assert len(names) == len(set(names)) == 10
     assert set(SOURCE_RANK) <= set(names)
     assert "google_patents_abstracts" in names
     assert all(isinstance(s, Source) for s in sources)
@@ -37,7 +37,7 @@ def test_default_sources_are_all_formats_once() -> None:
 def test_get_source() -> None:
     assert get_source("uspto_xml").name == "uspto_xml"
     assert get_source("PATENTSCOPE-XLS").name == "patentscope_xls"
-    with pytest.raises(ValidationError, match="known formats: uspto_xml, patentscope_xls"):
+    with pytest.raises(ValidationError, match="known formats: uspto_xml, uspto_greenbook, patentscope_xls"):
         get_source("epo_docdb")
 
 
@@ -77,7 +77,6 @@ def test_damaged_compressed_file_raises_from_detection(tmp_path: Path) -> None:
         ("b.bin", b"\x00\x01\x02\x03\x00", "unrecognised format (binary file)"),
         ("c.xml", b'<?xml version="1.0"?>\n<!-- x -->\n<catalog><book/></catalog>',
          "unrecognised format: XML with root element <catalog>"),
-        ("US03932709.greenbook", b"PATN\nWKU  039327094\n", "format not yet supported: USPTO Greenbook"),
         ("d.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "unrecognised format: Excel 97 workbook"),
     ],
 )  # fmt: skip
@@ -100,6 +99,7 @@ _EXPECTED_FORMAT = {
     "uspto_xml": "uspto_xml",
     "uspto_samples": "uspto_xml",
 }
+_EXPECTED_BY_PART = {"/greenbook/": "uspto_greenbook"}
 # Files that are not exports, by a distinctive part of their path → the start of the reason (first
 # matching part wins).
 _EXPECTED_REASON = {
@@ -110,7 +110,6 @@ _EXPECTED_REASON = {
     "/cpcScheme/": "not a patent document: CPC classification scheme",
     "/cpcMaster/": "not a patent document: USPTO CPC master classification file",
     "/css_brs/": "not supported: USPTO BRS",
-    "/greenbook/": "format not yet supported: USPTO Greenbook/SGML",
     "/xml4ip/": "not a patent publication: USPTO file-wrapper document (XML4IP",
 }
 
@@ -134,7 +133,10 @@ def test_every_shared_file_is_recognised_or_skipped_with_a_reason(shared_data: P
             assert found.reason.startswith(expected_reason), (rel, found.reason)
         else:
             assert found.source is not None, f"{rel} not recognised: {found.reason}"
-            assert found.source.name == _EXPECTED_FORMAT[folder], rel
+            expected = next(
+                (f for part, f in _EXPECTED_BY_PART.items() if part in rel), _EXPECTED_FORMAT[folder]
+            )
+            assert found.source.name == expected, rel
             seen[found.source.name] = seen.get(found.source.name, 0) + 1
     assert seen == {
         "google_patents_abstracts": 10,
@@ -145,4 +147,5 @@ def test_every_shared_file_is_recognised_or_skipped_with_a_reason(shared_data: P
         "patentscope_xls": 3,
         "patentsview_csv": 2,
         "uspto_xml": 71,  # 57 in uspto_xml/, 14 samples
+        "uspto_greenbook": 3,
     }

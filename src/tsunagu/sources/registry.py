@@ -30,10 +30,12 @@ def default_sources() -> list[Source]:
     from tsunagu.sources.nasa import NasaT2CsvSource
     from tsunagu.sources.patentscope import PatentscopeXlsSource
     from tsunagu.sources.patentsview import PatentsviewCsvSource
+    from tsunagu.sources.uspto_greenbook import UsptoGreenbookSource
     from tsunagu.sources.uspto_xml import UsptoXmlSource
 
     return [
         UsptoXmlSource(),
+        UsptoGreenbookSource(),
         PatentscopeXlsSource(),
         JplatpatCsvSource(),
         LensCsvSource(),
@@ -124,8 +126,6 @@ _MAGIC_REASONS = (
     (b"MM\x00*", f"{UNRECOGNISED}: image (TIFF)"),
     (b"GIF8", f"{UNRECOGNISED}: image (GIF)"),
 )
-_GREENBOOK = re.compile(rb"^(?:HHHHHT[^\n]*\r?\n)?PATN\r?\n(?:WKU|SRC|APN) ", re.MULTILINE)
-GREENBOOK_REASON = "format not yet supported: USPTO Greenbook/SGML (APS text, 1976-2001)"
 
 
 def unrecognised_reason(name: str, head: bytes) -> str:
@@ -135,8 +135,6 @@ def unrecognised_reason(name: str, head: bytes) -> str:
     for magic, reason in _MAGIC_REASONS:
         if head.startswith(magic):
             return reason
-    if _GREENBOOK.search(head[:4096]):
-        return GREENBOOK_REASON
     if b"*** BRS DOCUMENT BOUNDARY ***" in head:
         return "not supported: USPTO BRS search-system text dump (css_brs), not a patent export format"
     lower = name.lower()
