@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from tsunagu.retrieval.indexer import Indexer
     from tsunagu.retrieval.searcher import HybridSearcher
     from tsunagu.retrieval.text import TextAnalyzer
+    from tsunagu.services.handson import HandsOnService
     from tsunagu.services.ingestion import IngestionService
+    from tsunagu.storage.handson import SqlCaseStore
     from tsunagu.storage.sql import SqlPatentStore
 
 __all__ = ["App", "ProgressFn"]
@@ -79,6 +81,19 @@ class App:
         from tsunagu.services.ingestion import IngestionService
 
         return IngestionService(self.store, indexer=self.indexer)
+
+    @cached_property
+    def case_store(self) -> SqlCaseStore:
+        from tsunagu.storage.handson import SqlCaseStore
+
+        return SqlCaseStore(self.store.engine)
+
+    @cached_property
+    def handson(self) -> HandsOnService:
+        """Hands-on support cases; uses the company register when the app has one."""
+        from tsunagu.services.handson import HandsOnService
+
+        return HandsOnService(self.case_store, companies=getattr(self, "companies", None))
 
     # -- search ------------------------------------------------------------------------------
 

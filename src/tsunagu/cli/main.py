@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("tsunagu.cli.search", "show"),
     "eval": ("tsunagu.cli.evaluate", "eval_group"),
     "info": ("tsunagu.cli.info", "info"),
+    "cases": ("tsunagu.cli.cases", "cases"),
 }
 
 HELP_SUMMARY: dict[str, str] = {
@@ -29,6 +30,7 @@ HELP_SUMMARY: dict[str, str] = {
     "show": "1件の特許を全項目と出典つきで表示 / show one patent with all fields and their sources",
     "eval": "評価 (検索・用途探索・マッチング) / evaluations",
     "info": "設定とデータの状態 / settings and corpus status",
+    "cases": "ハンズオン支援の案件管理 / hands-on support cases, follow-ups and reports",
 }
 
 

@@ -124,8 +124,31 @@ class HandsOnService:
     def _today(self) -> date:
         return self._now().date()
 
-    def _event(self, case_id: int, kind: str, actor: str, **detail: Any) -> CaseEvent:
-        return CaseEvent(None, case_id, self._now(), kind, actor, detail)
+    def _event(
+        self, case_id: int, kind: str, actor: str, day: date | None = None, **detail: Any
+    ) -> CaseEvent:
+        """An event stamped with the day it happened (now, or noon of a past day given by the user).
+
+        A back-dated event also records when it was entered (``detail["recorded_at"]``).
+        """
+        now = self._now()
+        if day is None or day == now.date():
+            return CaseEvent(None, case_id, now, kind, actor, detail)
+        at = datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo).replace(hour=12)
+        return CaseEvent(None, case_id, at, kind, actor, {**detail, "recorded_at": now.isoformat()})
+
+    def _check_day(self, case: Case, day: date) -> None:
+        """Refuse a status change dated before the case opened or before its last status change."""
+        if day < case.opened_on:
+            raise ValidationError(
+                f"日付が案件の開始日 {case.opened_on} より前です / date before the case opened"
+            )
+        assert case.id is not None
+        last = [e.at.date() for e in self.store.entries(CaseEvent, [case.id]) if e.kind == "status"]
+        if last and day < max(last):
+            raise ValidationError(
+                f"日付が直前の状況変更 ({max(last)}) より前です / date before the last status change"
+            )
 
     def _active_case(self, case_id: int, what: str) -> Case:
         case = self.store.get_case(case_id)
@@ -137,15 +160,18 @@ class HandsOnService:
             )
         return case
 
-    def _auto_start(self, case: Case, actor: str, why: str) -> None:
+    def _auto_start(self, case: Case, actor: str, why: str, day: date) -> None:
         if case.status is CaseStatus.OPEN:
             assert case.id is not None
+            self._check_day(case, day)
             started = dataclasses.replace(case, status=CaseStatus.IN_PROGRESS)
             event = self._event(
                 case.id,
                 "status",
                 actor,
+                day,
                 to=CaseStatus.IN_PROGRESS.value,
+                on=day.isoformat(),
                 **{"from": case.status.value, "auto": True, "why": why},
             )
             self.store.update_case(started, event, expected_status=case.status)
@@ -200,7 +226,8 @@ class HandsOnService:
             title=title.strip(),
             specialist=specialist.strip() or actor,
         )
-        stored = self.store.add_case(case, self._event(0, "created", actor, company=name, region=case.region))
+        event = self._event(0, "created", actor, case.opened_on, company=name, region=case.region)
+        stored = self.store.add_case(case, event)
         return stored, warnings
 
     def get(self, case_id: int) -> CaseFile:
@@ -230,10 +257,7 @@ class HandsOnService:
         case = self.store.get_case(case_id)
         check_transition(case.status, target, reason=reason, note=note)
         day = on or self._today()
-        if day < case.opened_on:
-            raise ValidationError(
-                f"日付が案件の開始日 {case.opened_on} より前です / date before the case opened"
-            )
+        self._check_day(case, day)
         finished = target in _FINISHED
         updated = dataclasses.replace(
             case,
@@ -247,15 +271,8 @@ class HandsOnService:
             detail["reason"] = reason.value
         if note.strip():
             detail["note"] = note.strip()
-        event = CaseEvent(None, case_id, self._event_time(day), "status", actor, detail)
+        event = self._event(case_id, "status", actor, day, **detail)
         return self.store.update_case(updated, event, expected_status=case.status)
-
-    def _event_time(self, day: date) -> datetime:
-        """Timestamp of an event that happened on ``day`` (now when today, else that day's noon)."""
-        now = self._now()
-        if day == now.date():
-            return now
-        return datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo).replace(hour=12)
 
     # -- entries -----------------------------------------------------------------------------------
 
@@ -283,9 +300,7 @@ class HandsOnService:
             actor,
         )
         day = visit.visited_on
-        event = CaseEvent(
-            None, case_id, self._event_time(day), "visit", actor, {"on": day.isoformat(), "kind": kind.value}
-        )
+        event = self._event(case_id, "visit", actor, day, on=day.isoformat(), visit_kind=kind.value)
         stored = self.store.add_entry(visit, event)
         new = self.suggest(case_id, actor=actor) if refresh_suggestions else []
         return stored, new
@@ -304,7 +319,9 @@ class HandsOnService:
         """Tag a management issue (JPO action-guide category, existing or new business)."""
         self.store.get_case(case_id)
         tag = IssueTag(None, case_id, category, scope, on or self._today(), note.strip(), origin)
-        event = self._event(case_id, "tag", actor, category=category.value, scope=scope.value, origin=origin)
+        event = self._event(
+            case_id, "tag", actor, tag.tagged_on, category=category.value, scope=scope.value, origin=origin
+        )
         return self.store.add_entry(tag, event)
 
     def propose(
@@ -322,8 +339,9 @@ class HandsOnService:
         if not summary.strip():
             raise ValidationError("summary: 提案内容が必要です / the proposal needs a summary")
         proposal = Proposal(None, case_id, type, summary.strip(), on or self._today(), tuple(rights))
-        self._auto_start(case, actor, "proposal")
-        return self.store.add_entry(proposal, self._event(case_id, "proposal", actor, type=type.value))
+        self._auto_start(case, actor, "proposal", proposal.proposed_on)
+        event = self._event(case_id, "proposal", actor, proposal.proposed_on, type=type.value)
+        return self.store.add_entry(proposal, event)
 
     def respond(
         self,
@@ -338,7 +356,12 @@ class HandsOnService:
         proposal = self.store.get_entry(Proposal, proposal_id, case_id)
         updated = dataclasses.replace(proposal, response=response, responded_on=on or self._today())
         event = self._event(
-            case_id, "proposal_response", actor, proposal=proposal_id, response=response.value
+            case_id,
+            "proposal_response",
+            actor,
+            updated.responded_on,
+            proposal=proposal_id,
+            response=response.value,
         )
         return self.store.update_entry(updated, event)
 
@@ -355,8 +378,9 @@ class HandsOnService:
         """Refer the company to an expert or support body; starts an open case."""
         case = self._active_case(case_id, "紹介 / referral")
         referral = Referral(None, case_id, target, on or self._today(), organisation.strip(), purpose.strip())
-        self._auto_start(case, actor, "referral")
-        return self.store.add_entry(referral, self._event(case_id, "referral", actor, target=target.value))
+        self._auto_start(case, actor, "referral", referral.referred_on)
+        event = self._event(case_id, "referral", actor, referral.referred_on, target=target.value)
+        return self.store.add_entry(referral, event)
 
     def referral_outcome(
         self,
@@ -373,7 +397,14 @@ class HandsOnService:
         updated = dataclasses.replace(
             referral, outcome=outcome, outcome_on=on or self._today(), outcome_note=note.strip()
         )
-        event = self._event(case_id, "referral_outcome", actor, referral=referral_id, outcome=outcome.value)
+        event = self._event(
+            case_id,
+            "referral_outcome",
+            actor,
+            updated.outcome_on,
+            referral=referral_id,
+            outcome=outcome.value,
+        )
         return self.store.update_entry(updated, event)
 
     def follow_up(self, case_id: int, action: str, due_on: date, *, actor: str = "") -> FollowUp:
@@ -395,7 +426,7 @@ class HandsOnService:
                 f"フォローアップ {follow_up_id} は完了済みです / already done on {item.done_on}"
             )
         updated = dataclasses.replace(item, done_on=on or self._today(), note=note.strip())
-        event = self._event(case_id, "follow_up_done", actor, follow_up=follow_up_id)
+        event = self._event(case_id, "follow_up_done", actor, updated.done_on, follow_up=follow_up_id)
         return self.store.update_entry(updated, event)
 
     def due(

@@ -3,10 +3,11 @@
 Suggestions are never decisions: they are stored as ``pending`` for the specialist to accept or reject,
 and a suggestion once made (accepted or rejected) is not made again.
 
-Issue tags come from the dialogue notes: each note is split into sentences; a sentence that contains a
-cue word of a category (`ISSUE_CUES`, Japanese and English) suggests that category, as a new-business
-issue when the same sentence has a new-business cue (`NEW_BUSINESS_CUES`), else as an existing-business
-one. Categories already tagged by hand are not suggested again.
+Issue tags come from the case title and the dialogue notes: each is split into sentences; a sentence
+that contains a cue word of a category (`ISSUE_CUES`, Japanese and English) suggests that category (one
+suggestion per category), as a new-business issue when any such sentence also has a new-business cue
+(`NEW_BUSINESS_CUES`), else as an existing-business one. A category already tagged with that scope is
+not suggested again.
 
 Actions come from the notes, the accepted tags and the company's patents (`ACTION_RULES`):
 
@@ -294,22 +295,24 @@ def suggest(
     out: list[Suggestion] = []
 
     # -- issue tags from the notes -----------------------------------------------------------------
-    hits: dict[tuple[IssueCategory, BusinessScope], tuple[list[str], list[str]]] = {}
+    hits: dict[IssueCategory, tuple[list[str], list[str], list[bool]]] = {}
     texts = [(f"visit:{v.id}", v.visited_on.isoformat(), v.summary) for v in file.visits]
     if file.case.title:
         texts.insert(0, ("case", file.case.opened_on.isoformat(), file.case.title))
     for ref, day, text in texts:
         for sentence in _sentences(text):
-            scope = BusinessScope.NEW if _found(NEW_BUSINESS_CUES, sentence) else BusinessScope.EXISTING
+            is_new = bool(_found(NEW_BUSINESS_CUES, sentence))
             for category, cues in ISSUE_CUES.items():
                 words = _found(cues, sentence)
                 if not words:
                     continue
-                cue_list, refs = hits.setdefault((category, scope), ([], []))
+                cue_list, refs, new_flags = hits.setdefault(category, ([], [], []))
                 cue_list.extend(w for w in words if w not in cue_list)
+                new_flags.append(is_new)
                 if f"{ref}@{day}" not in refs:
                     refs.append(f"{ref}@{day}")
-    for (category, scope), (words, refs) in hits.items():
+    for category, (words, refs, new_flags) in hits.items():
+        scope = BusinessScope.NEW if any(new_flags) else BusinessScope.EXISTING
         key = (SuggestionKind.ISSUE_TAG.value, category.value, scope.value)
         if key in seen or (category.value, scope.value) in tagged:
             continue
