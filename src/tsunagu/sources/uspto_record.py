@@ -93,6 +93,9 @@ def uspc_code(value: str) -> str:
     return f"{cls}/{main}{rest}"  # alphabetic subclasses: " 66126 R" → 66/126R
 
 
+_US_SIMPLE = re.compile(r"^(D|RE|PP|H|T)?(\d+)$")
+
+
 def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
@@ -100,8 +103,9 @@ def _unique(values: list[str]) -> tuple[str, ...]:
 def _citation(country: str, number: str, kind: str) -> str:
     country = (country or "US").strip().upper()
     compact = number.strip().replace("/", "").replace(",", "")
-    if country == "US" and compact.isdigit():  # the common case, without the general parser
-        return f"US{int(compact)}{kind.strip()}"
+    m = _US_SIMPLE.match(compact) if country == "US" else None
+    if m:  # the common cases, without the general parser
+        return f"US{m.group(1) or ''}{int(m.group(2))}{kind.strip()}"
     try:
         return normalise_number(number, country_hint=country, kind_hint=kind).publication_number
     except ValueError:

@@ -16,8 +16,6 @@ from lxml import etree
 
 __all__ = ["ENTITY_TEXT", "element_text", "new_parser", "parse_document"]
 
-_WS = re.compile(r"\s+")
-
 # ISO 8879 Greek entities (ISOgrk1), used by USPTO SGML and early XML but absent from HTML5.
 _GREEK_NAMES = (
     ("agr", "α"), ("bgr", "β"), ("ggr", "γ"), ("dgr", "δ"), ("egr", "ε"), ("zgr", "ζ"), ("eegr", "η"),
@@ -110,8 +108,8 @@ def element_text(el: Any | None) -> str:
     """All text inside ``el`` (entities resolved), whitespace collapsed; ``""`` for ``None``."""
     if el is None:
         return ""
-    if el.text is not None and len(el) == 0:
-        return _WS.sub(" ", el.text).strip()
+    if len(el) == 0:
+        return " ".join(el.text.split()) if el.text else ""
     parts: list[str] = []
     _collect(el, parts)
-    return _WS.sub(" ", "".join(parts)).strip()
+    return " ".join("".join(parts).split())
