@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tsunagu.errors import ImportFormatError
-from tsunagu.sources.files import InputFile, SkippedFile, iter_input_files
+from tsunagu.sources.files import InputFile, SkippedFile, iter_input_bytes, iter_input_files
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 USPTO = DATA / "uspto_xml"
@@ -150,6 +150,24 @@ def test_symlink_loops_are_walked_once(tmp_path: Path) -> None:
     entries = _walk(root)
     assert [f.name for f in _files(entries)] == ["a.xml"]
     assert "loop" in _skipped(entries)[f"{root}/loop"]
+
+
+def test_uploaded_bytes(tree: Path) -> None:
+    (single,) = iter_input_bytes("week.xml.gz", WEEKLY_GZ.read_bytes())
+    assert isinstance(single, InputFile)
+    assert (single.path, single.name, single.compression) == ("week.xml.gz", "week.xml", "gzip")
+    assert single.head(5) == b"<?xml"
+    entries = list(iter_input_bytes("upload.zip", (tree / "z.zip").read_bytes()))
+    assert [f.path for f in _files(entries)] == [
+        "upload.zip!inner/2009_1.xml",
+        "upload.zip!inner/nested.zip!nested.xml",
+        "upload.zip!inner/week.xml.gz",
+    ]
+    assert len(_skipped(entries)) == 3
+    assert list(iter_input_bytes("._x.xls", b"\x00\x05")) == [
+        SkippedFile("._x.xls", "macOS AppleDouble metadata file (._*), not data")
+    ]
+    assert list(iter_input_bytes("x.csv", b"")) == [SkippedFile("x.csv", "empty file")]
 
 
 # --- damage ------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from tsunagu.errors import ImportFormatError
 
-__all__ = ["HEAD_SIZE", "InputFile", "SkippedFile", "iter_input_files"]
+__all__ = ["HEAD_SIZE", "InputFile", "SkippedFile", "iter_input_bytes", "iter_input_files"]
 
 HEAD_SIZE = 65536
 """Default number of (decompressed) bytes `InputFile.head` returns for format sniffing."""
@@ -218,6 +218,28 @@ def iter_input_files(paths: Sequence[str | Path]) -> Iterator[InputFile | Skippe
             yield from _disk_file(path, display, cache, discovered=False)
         else:
             yield SkippedFile(display, "no such file or folder")
+
+
+def iter_input_bytes(name: str, data: bytes) -> Iterator[InputFile | SkippedFile]:
+    """Like `iter_input_files`, for one file held in memory (an upload): decompressed, and entered
+    when it is a zip archive.
+
+    Args:
+        name: the file's name as the user gave it; also its display path.
+        data: its bytes.
+    """
+    reason = _skip_reason(name, discovered=False)
+    if reason:
+        yield SkippedFile(name, reason)
+        return
+    if not data:
+        yield SkippedFile(name, "empty file")
+        return
+
+    def opener() -> BinaryIO:
+        return io.BytesIO(data)
+
+    yield from _classify(name, name, len(data), data[:8], opener, None, 0, _ZipCache())
 
 
 def _walk_dir(
