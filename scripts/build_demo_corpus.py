@@ -44,7 +44,7 @@ def licence_filter(p: Patent) -> Patent:
     changes: dict[str, object] = {"claims": ""}
     fs.pop("claims", None)
     src = fs.get("abstract", "")
-    keep_abstract = src in ABSTRACT_OK or (src == "google_patents_csv" and p.country == "US")
+    keep_abstract = src in ABSTRACT_OK or (src.startswith("google_patents") and p.country == "US")
     if p.abstract and not keep_abstract:
         changes["abstract"] = ""
         fs.pop("abstract", None)

@@ -64,3 +64,15 @@ def test_event_date_and_year() -> None:
     assert JP.event_date == "2004-06-02" and JP.year == 2004
     assert Patent(key="k", publication_number="n", publication_date="2019-01-03").year == 2019
     assert Patent(key="k", publication_number="n").year is None
+
+
+def test_extra_columns_are_kept_per_source_and_stable() -> None:
+    import dataclasses
+
+    a = dataclasses.replace(JP, extra={"jplatpat_csv": {"審判番号": "", "公開番号": "特開2005-346371"}})
+    b = dataclasses.replace(JP, extra={"jplatpat_csv": {"審判番号": "不服2010-1", "公開番号": "other"}})
+    merged = merge_patents(a, b)
+    assert merged.extra["jplatpat_csv"] == {"審判番号": "不服2010-1", "公開番号": "特開2005-346371"}
+    # The same row arriving again (from another export file) changes nothing.
+    assert merge_patents(merged, a) is merged
+    assert merge_patents(merged, b) is merged

@@ -16,6 +16,7 @@ __all__ = [
 # Higher wins when two sources disagree on a non-empty field: official office formats beat aggregators.
 SOURCE_RANK: dict[str, int] = {
     "uspto_xml": 30,
+    "uspto_greenbook": 30,
     "jplatpat_csv": 30,
     "tsunagu_jsonl": 20,
     "patentsview_csv": 15,
@@ -23,6 +24,7 @@ SOURCE_RANK: dict[str, int] = {
     "google_patents_csv": 10,
     "patentscope_xls": 10,
     "nasa_t2_csv": 10,
+    "google_patents_abstracts": 5,  # joined by title only, so it ranks below every record-level source
 }
 
 # Fields merged field-by-field (identity fields `key`, `country`, `series`, `number` never change).
@@ -115,6 +117,24 @@ def _non_empty(value: object) -> bool:
     return bool(value)
 
 
+def _merge_extra(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Union of per-source extra columns; a stored non-empty value is kept (so re-imports are stable)."""
+    if not new:
+        return old
+    out = dict(old)
+    for src, cols in new.items():
+        prev = out.get(src)
+        if isinstance(prev, dict) and isinstance(cols, dict):
+            merged = dict(prev)
+            for name, value in cols.items():
+                if not _non_empty(merged.get(name)):
+                    merged[name] = value
+            out[src] = merged
+        elif not _non_empty(prev):
+            out[src] = cols
+    return out
+
+
 def merge_patents(old: Patent, new: Patent) -> Patent:
     """Merge two records of the same document.
 
@@ -144,7 +164,7 @@ def merge_patents(old: Patent, new: Patent) -> Patent:
             field_sources[name] = nsrc
     numbers = tuple(dict.fromkeys(old.original_numbers + new.original_numbers))
     sources = tuple(dict.fromkeys(old.sources + new.sources))
-    extra = {**old.extra, **new.extra}
+    extra = _merge_extra(old.extra, new.extra)
     if numbers != old.original_numbers:
         changes["original_numbers"] = numbers
     if sources != old.sources:
