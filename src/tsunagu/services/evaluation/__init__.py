@@ -1,0 +1,1 @@
+"""Evaluations: retrieval quality against classification-based relevance, and their metrics."""

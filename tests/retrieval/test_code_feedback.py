@@ -1,0 +1,49 @@
+"""Tests of `CodeMatrix`: Jaccard overlaps and code feedback on hand-computed cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tsunagu.errors import StorageError
+from tsunagu.retrieval.code_feedback import CodeMatrix
+
+CODES = [
+    ("B60W40/08", "A61B5/18"),  # 0
+    ("B60W40/08",),  # 1
+    ("G08G1/16", "A61B5/18", "B60W40/08"),  # 2
+    (),  # 3: no codes
+    ("A21D13/00",),  # 4
+]
+
+
+def test_jaccard_matrix() -> None:
+    m = CodeMatrix.build(CODES)
+    j = m.jaccard(np.array([0, 3]), np.array([0, 1, 2, 3, 4]))
+    assert j[0].tolist() == pytest.approx([1.0, 0.5, 2 / 3, 0.0, 0.0])
+    assert j[1].tolist() == [0.0] * 5
+    assert set(m.codes(2)) == set(CODES[2])
+
+
+def test_expected_overlap_weights_and_uncoded_seeds() -> None:
+    m = CodeMatrix.build(CODES)
+    cands = np.array([1, 2, 4])
+    # seeds 0 (weight 3) and 1 (weight 1); the uncoded seed 3 is ignored
+    got = m.expected_overlap(np.array([0, 1, 3]), np.array([3.0, 1.0, 5.0]), cands)
+    j0 = np.array([0.5, 2 / 3, 0.0])
+    j1 = np.array([1.0, 1 / 3, 0.0])
+    assert got.tolist() == pytest.approx((0.75 * j0 + 0.25 * j1).tolist())
+    assert not m.expected_overlap(np.array([3]), np.array([1.0]), cands).any()
+    assert m.expected_overlap(np.array([], dtype=int), np.array([]), cands).tolist() == [0.0] * 3
+
+
+def test_save_load(tmp_path: Path) -> None:
+    m = CodeMatrix.build(CODES)
+    m.save(tmp_path)
+    back = CodeMatrix.load(tmp_path)
+    assert len(back) == 5
+    assert [set(back.codes(i)) for i in range(5)] == [set(c) for c in CODES]
+    with pytest.raises(StorageError):
+        CodeMatrix.load(tmp_path / "none")

@@ -1,0 +1,126 @@
+"""Tests of `HybridSearcher` over real fixture records (hashing embedder: no model needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import numpy as np
+import pytest
+
+from tsunagu.domain.patent import Patent
+from tsunagu.errors import ValidationError
+from tsunagu.retrieval.base import SearchFilters, SearchHit
+from tsunagu.retrieval.code_feedback import CodeMatrix
+from tsunagu.retrieval.embedders.hashing import HashingEmbedder
+from tsunagu.retrieval.lexical.bm25s_index import Bm25sLexicalIndex
+from tsunagu.retrieval.searcher import HybridSearcher, SearchConfig
+from tsunagu.retrieval.text import TextAnalyzer
+from tsunagu.retrieval.vector.numpy_index import NumpyVectorIndex
+
+
+@pytest.fixture(scope="module")
+def parts(fixture_patents: list[Patent]) -> tuple[list[Patent], HybridSearcher]:
+    docs = [p for p in fixture_patents if p.text().strip()]
+    analyzer = TextAnalyzer()
+    embedder = HashingEmbedder()
+    lexical = Bm25sLexicalIndex.build([analyzer.tokens(p.text()) for p in docs])
+    vector = NumpyVectorIndex.build(embedder.embed([p.text() for p in docs]))
+    codes = CodeMatrix.build(p.ipc_codes for p in docs)
+    searcher = HybridSearcher([p.key for p in docs], analyzer, embedder, lexical, vector, codes)
+    return docs, searcher
+
+
+def test_hits_carry_their_breakdown(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    docs, searcher = parts
+    target = next(p for p in docs if p.language == "ja" and p.abstract)
+    hits = searcher.search(target.title, k=5)
+    assert 0 < len(hits) <= 5
+    assert all(isinstance(h, SearchHit) for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].key == target.key or target.key in [h.key for h in hits[:3]]
+    top = hits[0]
+    assert top.lexical_rank is not None and top.lexical_score is not None and top.lexical_score > 0
+    assert set(top.explain) <= {"lexical", "vector", "codes"} and "lexical" in top.explain
+    assert sum(top.explain.values()) == pytest.approx(top.score)
+    for h in hits:
+        assert (h.vector_rank is None) == (h.vector_score is None)
+
+
+def test_english_query(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    docs, searcher = parts
+    target = next(p for p in docs if p.language == "en" and "jet" in p.title.lower())
+    hits = searcher.search(target.title, k=3)
+    assert target.key in [h.key for h in hits]
+
+
+def test_code_feedback_changes_the_order_only_through_codes(
+    parts: tuple[list[Patent], HybridSearcher],
+) -> None:
+    _, searcher = parts
+    query = "運転者の状態を推定する装置"
+    plain = searcher.with_config(code_weight=0.0).rank(query)
+    fed = searcher.rank(query)
+    assert {c.row for c in plain} == {c.row for c in fed}  # same candidates
+    assert all("codes" not in c.parts for c in plain)
+    assert any(c.parts.get("codes", 0) > 0 for c in fed)
+    assert searcher.config.code_weight > 0  # the default uses code feedback
+
+
+def test_rrf_fusion_option(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    _, searcher = parts
+    rrf = searcher.with_config(fusion="rrf", code_weight=0.0)
+    cands = rrf.rank("engine fan blade")
+    assert cands
+    top = cands[0]
+    expected = 0.0
+    if top.lexical_rank:
+        expected += rrf.config.lexical_weight / (rrf.config.rrf_k + top.lexical_rank)
+    if top.vector_rank:
+        expected += rrf.config.vector_weight / (rrf.config.rrf_k + top.vector_rank)
+    assert top.score == pytest.approx(expected)
+
+
+def test_filters_use_the_hook_and_deepen(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    docs, searcher = parts
+    english = {p.key for p in docs if p.language == "en"}
+    calls: list[int] = []
+
+    def only_english(keys: Sequence[str], filters: SearchFilters) -> Collection[str]:
+        assert filters.language == "en"
+        calls.append(len(keys))
+        return [k for k in keys if k in english]
+
+    shallow = searcher.with_config(lexical_depth=2, vector_depth=2)
+    shallow.key_filter = only_english
+    hits = shallow.search("運転者の状態", k=4, filters=SearchFilters(language="en"))
+    assert hits and all(h.key in english for h in hits)
+    assert len(calls) >= 2 and calls[-1] > calls[0]  # candidate lists were deepened
+    with pytest.raises(ValidationError):
+        searcher.search("x", filters=SearchFilters(language="en"))
+
+
+def test_empty_queries_and_lexical_only(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    docs, searcher = parts
+    assert searcher.search("   ") == []
+    assert searcher.search("zzzz qqqq", k=0) == []
+    lexical_only = HybridSearcher(searcher.keys, searcher.analyzer, None, searcher.lexical)
+    hits = lexical_only.search(docs[0].title, k=3)
+    assert hits and all(h.vector_rank is None for h in hits)
+    assert lexical_only.search("qqqqzzzz") == []
+
+
+def test_rows_must_align(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    _, searcher = parts
+    with pytest.raises(ValidationError):
+        HybridSearcher(searcher.keys[:-1], searcher.analyzer, None, searcher.lexical)
+    with pytest.raises(ValidationError):
+        HybridSearcher(searcher.keys, searcher.analyzer, None, searcher.lexical, searcher.vector)
+    with pytest.raises(ValidationError):
+        SearchConfig(fusion="max")
+
+
+def test_row_lookup(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    docs, searcher = parts
+    assert searcher.row_of(docs[3].key) == 3
+    assert searcher.row_of("nope") is None
+    assert np.isclose(np.linalg.norm(searcher.embed_query("abc")), 1.0)
