@@ -1,9 +1,7 @@
 """`SqlPatentStore`: the `PatentStore` on SQLAlchemy Core, for SQLite and PostgreSQL.
 
-``sqlite:///path/to/file.db`` is the embedded default (WAL journal, ``synchronous=NORMAL``);
-``postgresql://user@host/db`` uses the psycopg 3 driver (install ``tsunagu[postgres]``). For
-PostgreSQL, a schema other than the default can be chosen with libpq options in the URL, for
-example ``postgresql://u@h/db?options=-csearch_path%3Dmy_schema``.
+URLs and engines are set up in `tsunagu.storage.engine`, tables in `tsunagu.storage.schema`,
+conversion between rows and `Patent` in `tsunagu.storage.rows`.
 
 Every write batch runs in one transaction that first takes the store-wide revision counter (a row
 of ``meta``, locked with ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite takes its write lock with
@@ -12,13 +10,11 @@ of ``meta``, locked with ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite takes i
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -26,9 +22,7 @@ from sqlalchemy import (
     Engine,
     Select,
     bindparam,
-    create_engine,
     delete,
-    event,
     func,
     insert,
     or_,
@@ -37,60 +31,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.engine import URL, RowMapping, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import SQLAlchemyError
 
 from tsunagu.domain.patent import Patent, merge_patents
-from tsunagu.errors import ConfigurationError, MissingDependencyError, StorageError, ValidationError
+from tsunagu.errors import StorageError, ValidationError
 from tsunagu.storage.base import UpsertStats
+from tsunagu.storage.engine import SQLITE_BEGIN, engine_url, make_engine, reader_engine
 from tsunagu.storage.filters import RecordFilter
 from tsunagu.storage.rows import decode_json, lookup_forms, number_rows, patent_to_row, row_to_patent
 from tsunagu.storage.schema import JSON_COLUMNS, SCHEMA_VERSION, create_all, meta, patent_numbers, patents
 
-__all__ = ["SqlPatentStore", "engine_url"]
+__all__ = ["SqlPatentStore"]
 
 _REVISION = "revision"
 _SCHEMA_VERSION = "schema_version"
 _RESERVED_META = frozenset({_REVISION, _SCHEMA_VERSION})
 # Keys per ``IN (…)`` query: well under SQLite's and PostgreSQL's bound-parameter limits.
 _CHUNK = 900
-_SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    "PRAGMA temp_store=MEMORY",
-    "PRAGMA cache_size=-32000",
-    "PRAGMA busy_timeout=30000",
-)
-
-
-def engine_url(url: str) -> URL:
-    """Parse a database URL and pick the driver tsunagu uses for it.
-
-    ``postgresql://`` (and ``postgres://``) become ``postgresql+psycopg://``; SQLite URLs are kept.
-
-    Raises:
-        ConfigurationError: the URL is malformed or names an unsupported database.
-        MissingDependencyError: PostgreSQL is asked for but psycopg is not installed.
-    """
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigurationError(f"invalid database URL {url!r}: {exc}") from exc
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return parsed
-    if backend in ("postgresql", "postgres"):
-        if parsed.drivername in ("postgresql", "postgres"):
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        if parsed.drivername == "postgresql+psycopg" and importlib.util.find_spec("psycopg") is None:
-            raise MissingDependencyError(
-                "PostgreSQL needs the psycopg driver: pip install 'tsunagu[postgres]'"
-            )
-        return parsed
-    raise ConfigurationError(
-        f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: "
-        "use sqlite:///PATH or postgresql://user@host/db"
-    )
 
 
 @contextmanager
@@ -181,50 +139,11 @@ class SqlPatentStore:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = engine_url(url)
         self.backend = self.url.get_backend_name()
-        if self.backend == "sqlite":
-            self._engine = self._sqlite_engine(echo)
-        else:
-            self._engine = create_engine(self.url, echo=echo, pool_pre_ping=True)
-        # Reads on PostgreSQL run in autocommit: no BEGIN/ROLLBACK round trips around each query
-        # (about twice the rate for small lookups). Each read is one statement, or pages that are
-        # consistent on their own.
-        self._reader = (
-            self._engine.execution_options(isolation_level="AUTOCOMMIT")
-            if self.backend == "postgresql"
-            else self._engine
-        )
+        self._engine = make_engine(self.url, echo=echo)
+        self._reader = reader_engine(self._engine)
         with _storage_errors("opening the database"):
             create_all(self._engine)
             self._init_meta()
-
-    # -- engine setup -------------------------------------------------------------------------
-
-    def _sqlite_engine(self, echo: bool) -> Engine:
-        database = self.url.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(f"cannot create the database folder {folder}: {exc}") from exc
-        engine = create_engine(self.url, echo=echo)
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so reads and
-            # writes of one upsert share a transaction (the SQLAlchemy pysqlite recipe).
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            for pragma in _SQLITE_PRAGMAS:
-                cursor.execute(pragma)
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn: Connection) -> None:
-            mode = conn.get_execution_options().get("sqlite_begin", "")
-            conn.exec_driver_sql(f"BEGIN {mode}".rstrip())
-
-        return engine
 
     @property
     def engine(self) -> Engine:
@@ -270,7 +189,7 @@ class SqlPatentStore:
             return UpsertStats()
         groups = _group(patents)
         with _storage_errors("storing patents"), self._engine.connect() as conn:
-            conn.execution_options(sqlite_begin="IMMEDIATE")
+            conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             with conn.begin():
                 first_revision = self._lock_revision(conn)
                 stored = self._load_rows(conn, list(groups))
