@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("tsunagu.cli.evaluate", "eval_group"),
     "info": ("tsunagu.cli.info", "info"),
     "cases": ("tsunagu.cli.cases", "cases"),
+    "consortium": ("tsunagu.cli.consortium", "consortium"),
 }
 
 HELP_SUMMARY: dict[str, str] = {
@@ -31,6 +32,7 @@ HELP_SUMMARY: dict[str, str] = {
     "eval": "評価 (検索・用途探索・マッチング) / evaluations",
     "info": "設定とデータの状態 / settings and corpus status",
     "cases": "ハンズオン支援の案件管理 / hands-on support cases, follow-ups and reports",
+    "consortium": "中小企業コンソーシアムの組成 / build a team of SMEs for a concept (optimised)",
 }
 
 

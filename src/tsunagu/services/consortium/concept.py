@@ -1,0 +1,126 @@
+"""Decompose a product or service concept into required capabilities.
+
+Each capability is a function phrase of the concept (from the 用途探索 phrase extractor when the app
+provides one, else `split_concept`) with the IPC main groups of the corpus patents closest to that
+phrase: the phrase is searched with the hybrid searcher, and each main group gets the share of the top
+``depth`` hits that carry it (rank-weighted, ``1 / (3 + rank)``). Groups under ``min_share`` are
+dropped; at most ``max_groups`` are kept, heaviest first, and the weights renormalised to sum to 1.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tsunagu.domain.codes import main_group
+from tsunagu.domain.consortium import Capability
+from tsunagu.domain.patent import Patent
+from tsunagu.errors import ValidationError
+
+__all__ = ["ConceptDecomposer", "PhraseExtractor", "split_concept"]
+
+PhraseExtractor = Callable[[str], Sequence[str]]
+#: ``(query, k)`` → the ``k`` closest corpus patents, best first.
+PatentSearch = Callable[[str, int], Sequence[Patent]]
+
+# Clause boundaries of a Japanese or English concept sentence.
+_SPLIT = re.compile(
+    r"[、。，,;；:：\n]|(?:しながら|して|および|及び|ならびに|並びに|とともに|と共に)(?=[^\s])"
+    r"|\band\b|\bwhich\b|\bthat\b"
+)
+_MIN_CHARS = 3
+
+
+def split_concept(concept: str, *, max_phrases: int = 8) -> list[str]:
+    """Function phrases of a concept by clause boundaries (the fallback extractor).
+
+    ``"運転者の心拍を座席で検出し、眠気を推定して振動で警告するシート"`` →
+    ``["運転者の心拍を座席で検出", "眠気を推定", "振動で警告するシート"]``.
+    """
+    text = unicodedata.normalize("NFKC", concept).strip()
+    parts = [p.strip(" 　・/") for p in _SPLIT.split(text)]
+    out: list[str] = []
+    for p in parts:
+        if len(p) > 1 and p.endswith("し") and "\u4e00" <= p[-2] <= "\u9fff":
+            p = p[:-1]  # 「検出し」: the continuative ending of a verbal noun
+        if len(p) >= _MIN_CHARS and p not in out:
+            out.append(p)
+    return out[:max_phrases]
+
+
+@dataclass
+class ConceptDecomposer:
+    """Concept → capabilities.
+
+    Args:
+        search: returns the closest corpus patents for a phrase.
+        extract: function-phrase extractor (default `split_concept`).
+        depth: hits per phrase used for the groups.
+        min_share: smallest group share kept.
+        max_groups: most groups per capability.
+        max_capabilities: most capabilities per concept.
+        titles: main group → plain-language title (optional).
+    """
+
+    search: PatentSearch
+    extract: PhraseExtractor = split_concept
+    depth: int = 30
+    min_share: float = 0.12
+    max_groups: int = 4
+    max_capabilities: int = 8
+    titles: Callable[[str], str] | None = None
+
+    def decompose(self, concept: str, extra_phrases: Sequence[str] = ()) -> list[Capability]:
+        """The capabilities of ``concept`` (plus any phrases the user adds), in concept order.
+
+        Raises:
+            ValidationError: the concept is empty.
+        """
+        return self.decompose_with_hits(concept, extra_phrases)[0]
+
+    def decompose_with_hits(
+        self, concept: str, extra_phrases: Sequence[str] = ()
+    ) -> tuple[list[Capability], dict[str, list[Patent]]]:
+        """Like `decompose`, also returning each capability's closest corpus patents (by capability id)."""
+        if not concept.strip():
+            raise ValidationError("concept: コンセプトの文章が必要です / the concept text is empty")
+        phrases: list[str] = []
+        for p in [*self.extract(concept), *extra_phrases]:
+            p = p.strip()
+            if p and p not in phrases:
+                phrases.append(p)
+        if not phrases:
+            phrases = [concept.strip()]
+        caps: list[Capability] = []
+        hits_by_id: dict[str, list[Patent]] = {}
+        for phrase in phrases[: self.max_capabilities]:
+            hits = list(self.search(phrase, self.depth))
+            groups, evidence = self._groups(hits)
+            titles = {g: self.titles(g) for g, _ in groups} if self.titles else {}
+            cap = Capability(f"C{len(caps) + 1}", phrase, groups, evidence, titles)
+            caps.append(cap)
+            hits_by_id[cap.id] = hits
+        return caps, hits_by_id
+
+    def _groups(self, hits: Sequence[Patent]) -> tuple[tuple[tuple[str, float], ...], tuple[str, ...]]:
+        weights: dict[str, float] = {}
+        total = 0.0
+        for rank, p in enumerate(hits, start=1):
+            w = 1.0 / (3 + rank)
+            total += w
+            for g in dict.fromkeys(main_group(c) for c in p.ipc_codes if "/" in c):
+                weights[g] = weights.get(g, 0.0) + w
+        if not total:
+            return (), ()
+        shares = sorted(((g, w / total) for g, w in weights.items()), key=lambda t: (-t[1], t[0]))
+        kept = [(g, s) for g, s in shares if s >= self.min_share][: self.max_groups]
+        if not kept and shares:
+            kept = shares[:1]
+        norm = sum(s for _, s in kept) or 1.0
+        groups = tuple((g, round(s / norm, 4)) for g, s in kept)
+        evidence = tuple(
+            p.publication_number for p in hits if any(main_group(c) in dict(groups) for c in p.ipc_codes)
+        )[:5]
+        return groups, evidence

@@ -1,0 +1,124 @@
+"""Adapters from the search index and the register to what the consortium builder needs.
+
+`SearchCorpus` wraps the hybrid searcher (fetched lazily, so a re-indexed corpus is picked up) and the
+patent store: phrase search returning records, query embedding, and cosines of a query vector to
+stored patent vectors (read from the vector index, never recomputed). `register_offers` lists the
+register's open offers in the form gap filling uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from tsunagu.domain.patent import Patent
+from tsunagu.errors import NotFoundError
+from tsunagu.retrieval.searcher import HybridSearcher
+from tsunagu.services.consortium.service import OfferView
+
+__all__ = ["SearchCorpus", "register_offers"]
+
+
+class _Records(Protocol):
+    def get_many(self, keys: Sequence[str]) -> list[Patent]: ...
+
+
+class SearchCorpus:
+    """Phrase search, embeddings and patent cosines over the live index.
+
+    Args:
+        searcher: returns the current `HybridSearcher` (for example ``lambda: app.searcher``).
+        records: the patent store.
+    """
+
+    def __init__(
+        self,
+        searcher: Callable[[], HybridSearcher],
+        records: _Records,
+        *,
+        min_vector_score: float = 0.3,
+        max_df: float = 0.2,
+    ) -> None:
+        self._searcher = searcher
+        self._records = records
+        self.min_vector_score = min_vector_score
+        self.max_df = max_df
+
+    def search(self, phrase: str, k: int) -> list[Patent]:
+        """The ``k`` closest corpus patents to ``phrase`` (default hybrid search), best first.
+
+        Only hits with evidence are kept: a hit must contain one of the phrase's content words (a token
+        found in at most ``max_df`` of the documents, so that function words such as する do not count)
+        or reach a vector cosine of ``min_vector_score``. A phrase the corpus knows nothing about gets no
+        patents (and so no fields) rather than the nearest unrelated ones.
+        """
+        searcher = self._searcher()
+        n = len(searcher)
+        if n == 0:
+            return []
+        limit = max(self.max_df * n, 3.0)
+        content = np.zeros(n, dtype=bool)
+        for token in dict.fromkeys(searcher.analyzer.tokens(phrase)):
+            present = searcher.lexical.scores([token]) > 0
+            if 0 < int(present.sum()) <= limit:
+                content |= present
+        hits = []
+        for h in searcher.search(phrase, k=k):
+            row = searcher.row_of(h.key)
+            if (row is not None and content[row]) or (h.vector_score or 0.0) >= self.min_vector_score:
+                hits.append(h)
+        found = {p.key: p for p in self._records.get_many([h.key for h in hits])}
+        return [found[h.key] for h in hits if h.key in found]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors of ``texts`` with the index's embedder (zeros without a vector channel)."""
+        searcher = self._searcher()
+        rows = [searcher.embed_query(t) for t in texts]
+        if any(r is None for r in rows):
+            return np.zeros((len(texts), 1), dtype=np.float32)
+        return (
+            np.stack([np.asarray(r, dtype=np.float32) for r in rows])
+            if rows
+            else np.zeros((0, 1), np.float32)
+        )
+
+    def patent_cosines(self, query: np.ndarray, keys: Sequence[str]) -> np.ndarray:
+        """Cosine of ``query`` to each stored patent vector (NaN for keys not in the index)."""
+        searcher = self._searcher()
+        out = np.full(len(keys), np.nan)
+        if (
+            searcher.vector is None
+            or not len(keys)
+            or query.shape[0] != getattr(searcher.embedder, "dim", -1)
+        ):
+            return out
+        rows = [searcher.row_of(k) for k in keys]
+        have = [i for i, r in enumerate(rows) if r is not None]
+        if have:
+            ids = np.asarray([rows[i] for i in have], dtype=np.int64)
+            out[have] = np.asarray(searcher.vector.scores_of(query, ids), dtype=np.float64)
+        return out
+
+
+def register_offers(registry: Any) -> list[OfferView]:
+    """Open offers of the register (`tsunagu.storage.registry.SqlRegistryStore`) for gap filling."""
+    holders: dict[int, str] = {}
+    out: list[OfferView] = []
+    for offer in registry.list_offers(status="open"):
+        if offer.licensor_id not in holders:
+            try:
+                holders[offer.licensor_id] = registry.get_licensor(offer.licensor_id).name
+            except NotFoundError:  # a missing licensor must not hide the offer
+                holders[offer.licensor_id] = ""
+        out.append(
+            OfferView(
+                ref=f"offer:{offer.id}",
+                title=offer.title,
+                holder=holders[offer.licensor_id],
+                ipc_codes=tuple(offer.ipc_codes),
+                patent_numbers=tuple(offer.patent_numbers),
+            )
+        )
+    return out
