@@ -46,6 +46,7 @@ from tsunagu.domain.handson import (
     VisitKind,
 )
 from tsunagu.errors import NotFoundError, StorageError
+from tsunagu.storage.engine import SQLITE_BEGIN, engine_url, make_engine
 from tsunagu.storage.schema import create_all, metadata
 
 __all__ = [
@@ -312,7 +313,7 @@ class SqlCaseStore:
 
     Args:
         engine: the engine of `tsunagu.storage.sql.SqlPatentStore` (its ``engine`` property), or a
-            database URL, for which a `SqlPatentStore` is opened to build the engine the same way.
+            database URL (an engine is then made by `tsunagu.storage.engine.make_engine`).
 
     Missing tables are created on open. Methods raise `tsunagu.errors.StorageError` when the database
     cannot be read or written and `tsunagu.errors.NotFoundError` for unknown ids. Every write takes
@@ -320,14 +321,8 @@ class SqlCaseStore:
     """
 
     def __init__(self, engine: Engine | str) -> None:
-        self._own_store: Any = None
-        if isinstance(engine, str):
-            from tsunagu.storage.sql import SqlPatentStore
-
-            self._own_store = SqlPatentStore(engine)
-            self._engine: Engine = self._own_store.engine
-        else:
-            self._engine = engine
+        self._owns_engine = isinstance(engine, str)
+        self._engine: Engine = make_engine(engine_url(engine)) if isinstance(engine, str) else engine
         with _errors("opening the case tables"):
             create_all(self._engine)
 
@@ -338,7 +333,7 @@ class SqlCaseStore:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with _errors("writing a case"), self._engine.connect() as conn:
-            conn.execution_options(sqlite_begin="IMMEDIATE")
+            conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             with conn.begin():
                 yield conn
 
@@ -549,9 +544,9 @@ class SqlCaseStore:
         return [_from_row(FollowUp, r) for r in self._read(query)]
 
     def close(self) -> None:
-        """Dispose of the engine when this store opened it itself."""
-        if self._own_store is not None:
-            self._own_store.close()
+        """Dispose of the engine when this store made it itself."""
+        if self._owns_engine:
+            self._engine.dispose()
 
     def __repr__(self) -> str:
         return f"SqlCaseStore({self._engine.url.render_as_string(hide_password=True)!r})"
