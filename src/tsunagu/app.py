@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tsunagu.retrieval.indexer import Indexer
     from tsunagu.retrieval.searcher import HybridSearcher
     from tsunagu.retrieval.text import TextAnalyzer
+    from tsunagu.services.companies import CompanyService
     from tsunagu.services.consortium import ConsortiumService
     from tsunagu.services.handson import HandsOnService
     from tsunagu.services.ingestion import IngestionService
@@ -97,17 +98,23 @@ class App:
         return HandsOnService(self.case_store, companies=getattr(self, "companies", None))
 
     @cached_property
+    def consortium_companies(self) -> CompanyService:
+        """The company register the consortium builder chooses from (the app's ``companies`` if any)."""
+        companies = getattr(self, "companies", None)
+        if companies is not None:
+            return companies
+        from tsunagu.services.companies import CompanyService
+        from tsunagu.storage.registry import SqlRegistryStore
+
+        return CompanyService(SqlRegistryStore(self.store.engine), self.store)
+
+    @cached_property
     def consortium(self) -> ConsortiumService:
         """The consortium builder over the register's companies, the search index and open offers."""
         from tsunagu.services.consortium import ConceptDecomposer, ConsortiumService, load_candidates
         from tsunagu.services.consortium.corpus import SearchCorpus, register_offers
 
-        companies = getattr(self, "companies", None)
-        if companies is None:  # the register's own wiring, until the app exposes it
-            from tsunagu.services.companies import CompanyService
-            from tsunagu.storage.registry import SqlRegistryStore
-
-            companies = CompanyService(SqlRegistryStore(self.store.engine), self.store)
+        companies = self.consortium_companies
         corpus = SearchCorpus(lambda: self.searcher, self.store)
         return ConsortiumService(
             decomposer=ConceptDecomposer(corpus.search),

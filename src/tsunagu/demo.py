@@ -76,9 +76,30 @@ def _index_build(app: App, progress: ProgressFn) -> str:
     return f"{app.store.count():,} documents indexed"
 
 
+def _derived_companies_done(app: App) -> bool:
+    return app.store.get_meta("demo_derived_companies") == str(app.store.revision())
+
+
+def _derived_companies_build(app: App, progress: ProgressFn) -> str:
+    from tsunagu.services.consortium import derive_companies
+
+    report = derive_companies(app.consortium_companies, app.store)
+    app.store.set_meta("demo_derived_companies", str(app.store.revision()))
+    return (
+        f"{report.registered:,} companies derived from corpus applicants with at most 20 patents "
+        f"({report.already:,} already registered; profiles from patent data, not real SME profiles)"
+    )
+
+
 STEPS: list[DemoStep] = [
     DemoStep("corpus", "デモ特許コーパス / demo patent corpus", _corpus_done, _corpus_build),
     DemoStep("indexes", "検索索引 / search indexes", _index_done, _index_build),
+    DemoStep(
+        "derived_companies",
+        "特許データから生成したデモ企業 / demo companies derived from patent applicants",
+        _derived_companies_done,
+        _derived_companies_build,
+    ),
 ]
 
 

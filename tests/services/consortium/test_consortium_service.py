@@ -17,7 +17,7 @@ from tsunagu.app import App
 from tsunagu.errors import ValidationError
 from tsunagu.services.consortium import ConsortiumRequest, derive_companies, plan_to_dict
 from tsunagu.services.consortium.candidates import is_company_name
-from tsunagu.services.consortium.optimizer import coverage, exact_team
+from tsunagu.services.consortium.optimizer import TeamConstraints, coverage, exact_team
 from tsunagu.services.consortium.sheet import sheet_html, sheet_markdown
 from tsunagu.settings import Settings
 
@@ -39,9 +39,7 @@ TEST_COMPANIES = (
 def app(tmp_path_factory: pytest.TempPathFactory) -> App:
     home = tmp_path_factory.mktemp("home")
     app = App.from_settings(
-        Settings.from_env({}, home=home).__class__(
-            home=home, database_url=f"sqlite:///{home / 'db.sqlite'}", embedder="hashing"
-        )
+        Settings(home=home, database_url=f"sqlite:///{home / 'db.sqlite'}", embedder="hashing")
     )
     app.ingestion.import_paths(
         [DATA / "jplatpat_first4.csv.gz", DATA / "jplatpat_forms.csv.gz"], update_index=False
@@ -83,9 +81,8 @@ def test_plan_json_has_exactly_the_documented_keys(app: App) -> None:
     # coverage is the mean over capabilities of the best member fit, and it is optimal
     rows = [i for i, c in enumerate(matrix.companies) if c.candidate.key in {m["id"] for m in doc["team"]}]
     assert doc["coverage"] == pytest.approx(coverage(matrix.values, rows), abs=1e-4)
-    assert plan.optimal and exact_team(
-        matrix.values, __import__("tsunagu.services.consortium", fromlist=["x"]).TeamConstraints(size=2)
-    ).coverage == pytest.approx(plan.coverage)
+    assert plan.optimal
+    assert exact_team(matrix.values, TeamConstraints(size=2)).coverage == pytest.approx(plan.coverage)
     # every covered capability names its member and evidence
     for member in doc["team"]:
         for cid in member["covers"]:
@@ -148,3 +145,26 @@ def test_gaps_alternates_and_sheet(app: App) -> None:
     assert "イニシアティブ" in md and "ピザ生地を焼成する" in md
     page = sheet_html(plan)
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "<h2>検討事項" in page
+
+
+def test_demo_step_derives_companies_once(tmp_path: Path) -> None:
+    from tsunagu.demo import STEPS, run_demo
+
+    home = tmp_path / "home"
+    app = App.from_settings(
+        Settings(home=home, database_url=f"sqlite:///{home / 'db.sqlite'}", embedder="hashing")
+    )
+    app.ingestion.import_paths(
+        [DATA / "jplatpat_first4.csv.gz", DATA / "jplatpat_forms.csv.gz"], update_index=False
+    )
+    step = [s for s in STEPS if s.name == "derived_companies"]
+    assert len(step) == 1
+    first = run_demo(app, lambda *_: None, steps=step)
+    assert first[0].status == "built" and "not real SME profiles" in first[0].detail
+    derived = app.consortium_companies.list_companies(origin="derived_from_patents")
+    names = {c.name for c in derived}
+    assert "株式会社デンソー" in names and "渡辺 諭子" not in names  # persons are not companies
+    denso = next(c for c in derived if c.name == "株式会社デンソー")
+    assert "特許データから生成" in denso.note and "車両制御情報伝達構造" in denso.capabilities
+    assert run_demo(app, lambda *_: None, steps=step)[0].status == "present"
+    app.close()
