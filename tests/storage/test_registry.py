@@ -127,7 +127,14 @@ def test_companies_aliases_and_lookup(registry: SqlRegistryStore) -> None:
     assert "旧テスト" in registry.company_name_keys()
     with pytest.raises(ValidationError):
         registry.add_company(Company(0, "  "))
-    more = registry.add_companies([Company(0, "A社", origin="derived_from_patents"), Company(0, "B社")])
+    more = registry.save_companies(
+        [
+            Company(0, "A社", origin="derived_from_patents"),
+            Company(0, "B社"),
+            dataclasses.replace(renamed, note="x"),
+        ]
+    )
+    assert registry.get_company(renamed.id).note == "x"
     assert registry.count_companies(origin="derived_from_patents") == 1
     assert [c.name for c in registry.get_companies([more[1].id, company.id, 999])] == [
         "B社",

@@ -51,6 +51,7 @@ from tsunagu.domain.matching import (
     normalise_name,
 )
 from tsunagu.errors import NotFoundError, StorageError, ValidationError
+from tsunagu.storage.engine import SQLITE_BEGIN, engine_url, make_engine, reader_engine
 from tsunagu.storage.schema import create_all, metadata
 
 __all__ = [
@@ -317,22 +318,16 @@ class SqlRegistryStore:
 
     Args:
         engine: an engine shared with `tsunagu.storage.sql.SqlPatentStore` (its ``engine`` property), or
-            a database URL, for which a `SqlPatentStore` is opened to build the engine the same way
-            (its tables are on the same `metadata`, so they are created as well).
+            a database URL (the engine is then built by `tsunagu.storage.engine.make_engine`).
 
     Missing tables are created on open. Methods raise `tsunagu.errors.StorageError` when the database
     cannot be read or written, and `tsunagu.errors.NotFoundError` for unknown ids.
     """
 
     def __init__(self, engine: Engine | str) -> None:
-        self._own_store: Any = None
-        if isinstance(engine, str):
-            from tsunagu.storage.sql import SqlPatentStore
-
-            self._own_store = SqlPatentStore(engine)
-            self._engine: Engine = self._own_store.engine
-        else:
-            self._engine = engine
+        self._owns_engine = isinstance(engine, str)
+        self._engine: Engine = make_engine(engine_url(engine)) if isinstance(engine, str) else engine
+        self._reader = reader_engine(self._engine)
         self.backend = self._engine.dialect.name
         with _errors("opening the register"):
             create_all(self._engine)
@@ -344,12 +339,12 @@ class SqlRegistryStore:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with _errors("writing the register"), self._engine.connect() as conn:
-            conn.execution_options(sqlite_begin="IMMEDIATE")
+            conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             with conn.begin():
                 yield conn
 
     def _read(self, query: Any) -> list[Mapping[Any, Any]]:
-        with _errors("reading the register"), self._engine.connect() as conn:
+        with _errors("reading the register"), self._reader.connect() as conn:
             return list(conn.execute(query).mappings().all())
 
     @staticmethod
@@ -542,13 +537,25 @@ class SqlRegistryStore:
             self._write_names(conn, saved)
         return saved
 
-    def add_companies(self, items: Sequence[Company]) -> list[Company]:
-        """Store several new companies in one transaction."""
+    def save_companies(self, items: Sequence[Company]) -> list[Company]:
+        """Insert (``id == 0``) or update (``id > 0``) several companies in one transaction.
+
+        Raises:
+            NotFoundError: an id to update does not exist (nothing is written).
+        """
         out: list[Company] = []
         with self._write() as conn:
             for company in items:
-                new_id = self._insert(conn, companies, _company_row(company))
-                saved = dataclasses.replace(company, id=new_id)
+                if company.id:
+                    result = conn.execute(
+                        update(companies).where(companies.c.id == company.id).values(**_company_row(company))
+                    )
+                    if result.rowcount == 0:
+                        raise NotFoundError(f"企業がありません / no company with id {company.id}")
+                    saved = company
+                else:
+                    new_id = self._insert(conn, companies, _company_row(company))
+                    saved = dataclasses.replace(company, id=new_id)
                 self._write_names(conn, saved)
                 out.append(saved)
         return out
@@ -771,8 +778,8 @@ class SqlRegistryStore:
 
     def close(self) -> None:
         """Release the engine when this store opened it from a URL (a shared engine is left alone)."""
-        if self._own_store is not None:
-            self._own_store.close()
+        if self._owns_engine:
+            self._engine.dispose()
 
     def __repr__(self) -> str:
         return f"SqlRegistryStore({self.backend})"
