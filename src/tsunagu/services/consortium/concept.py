@@ -1,7 +1,7 @@
 """Decompose a product or service concept into required capabilities.
 
-Each capability is a function phrase of the concept (from the 用途探索 phrase extractor when the app
-provides one, else `split_concept`) with the IPC main groups of the corpus patents closest to that
+Each capability is a function phrase of the concept (`concept_phrases`: the 用途探索 phrase extractor
+plus any clause it leaves uncovered) with the IPC main groups of the corpus patents closest to that
 phrase: the phrase is searched with the hybrid searcher, and each main group gets the share of the top
 ``depth`` hits that carry it (rank-weighted, ``1 / (3 + rank)``). Groups under ``min_share`` are
 dropped; at most ``max_groups`` are kept, heaviest first, and the weights renormalised to sum to 1.
@@ -10,16 +10,18 @@ dropped; at most ``max_groups`` are kept, heaviest first, and the weights renorm
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tsunagu.domain.codes import main_group
 from tsunagu.domain.consortium import Capability
 from tsunagu.domain.patent import Patent
 from tsunagu.errors import ValidationError
 
-__all__ = ["ConceptDecomposer", "PhraseExtractor", "split_concept"]
+__all__ = ["ConceptDecomposer", "PhraseExtractor", "concept_phrases", "split_concept"]
 
 PhraseExtractor = Callable[[str], Sequence[str]]
 #: ``(query, k)`` → the ``k`` closest corpus patents, best first.
@@ -50,13 +52,48 @@ def split_concept(concept: str, *, max_phrases: int = 8) -> list[str]:
     return out[:max_phrases]
 
 
+_extractor_lock = threading.Lock()
+_extractor: Any = None
+
+
+def _function_analyser() -> Any:
+    """The 用途探索 phrase extractor (`tsunagu.retrieval.phrases`), shared; None when unavailable."""
+    global _extractor
+    with _extractor_lock:
+        if _extractor is None:
+            try:
+                from tsunagu.retrieval.phrases import PhraseExtractor as _Extractor
+            except ImportError:
+                return None
+            _extractor = _Extractor()
+        return _extractor
+
+
+def concept_phrases(concept: str, *, max_phrases: int = 8, analyser: Any = None) -> list[str]:
+    """Function phrases of a concept: the 用途探索 extractor's function and effect phrases
+    (「眠気を推定する」), plus every clause of `split_concept` that none of them covers (so a part such
+    as 「振動で警告するシート」 that has no 「〜を〜する」 form is not lost). Falls back to
+    `split_concept` when the extractor is not available.
+    """
+    analyser = analyser if analyser is not None else _function_analyser()
+    clauses = split_concept(concept, max_phrases=max_phrases)
+    if analyser is None:
+        return clauses
+    found = [p for p in analyser.analyse(concept).phrases if p.kind in ("function", "effect")]
+    out: list[str] = [p.text for p in found]
+    for clause in clauses:
+        if not any((p.obj and p.obj in clause) or p.text in clause for p in found):
+            out.append(clause)
+    return list(dict.fromkeys(out))[:max_phrases]
+
+
 @dataclass
 class ConceptDecomposer:
     """Concept → capabilities.
 
     Args:
         search: returns the closest corpus patents for a phrase.
-        extract: function-phrase extractor (default `split_concept`).
+        extract: function-phrase extractor (default `concept_phrases`).
         depth: hits per phrase used for the groups.
         min_share: smallest group share kept.
         max_groups: most groups per capability.
@@ -65,7 +102,7 @@ class ConceptDecomposer:
     """
 
     search: PatentSearch
-    extract: PhraseExtractor = split_concept
+    extract: PhraseExtractor = concept_phrases
     depth: int = 30
     min_share: float = 0.12
     max_groups: int = 4
