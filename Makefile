@@ -21,6 +21,7 @@ demo: install
 	$(BIN)/tsunagu demo
 
 test: install
+	bash scripts/system-deps.sh chromium
 	bash .ci/postgres.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tsunagu.retrieval.indexer import Indexer
     from tsunagu.retrieval.searcher import HybridSearcher
     from tsunagu.retrieval.text import TextAnalyzer
+    from tsunagu.services.accounts import AccountService
     from tsunagu.services.companies import CompanyService
     from tsunagu.services.consortium import ConsortiumService
     from tsunagu.services.handson import HandsOnService
@@ -123,6 +124,15 @@ class App:
             patent_cosines=corpus.patent_cosines,
             offers=lambda: register_offers(companies.registry),
         )
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        """Users, logins, sessions and the audit log of the web server (and ``tsunagu users``)."""
+        from tsunagu.services.accounts import AccountService
+        from tsunagu.storage.accounts import SqlAccountStore
+
+        registry = getattr(self, "registry", None)
+        return AccountService(SqlAccountStore(self.store.engine), registry=registry)
 
     # -- search ------------------------------------------------------------------------------
 

@@ -91,6 +91,21 @@ def _derived_companies_build(app: App, progress: ProgressFn) -> str:
     )
 
 
+def _web_login_done(app: App) -> bool:
+    return False  # always runs: it is idempotent and prints how to log in
+
+
+def _web_login_build(app: App, progress: ProgressFn) -> str:
+    from tsunagu.services.accounts.demo import ensure_demo_admin
+
+    login_file = app.settings.home / "web" / "demo-login.txt"
+    user, password, _created = ensure_demo_admin(app.accounts, login_file)
+    return (
+        f"tsunagu serve → http://127.0.0.1:8000/  ユーザー / user: {user}  パスワード / password: {password}"
+        f"  (保存先 / saved in {login_file})"
+    )
+
+
 STEPS: list[DemoStep] = [
     DemoStep("corpus", "デモ特許コーパス / demo patent corpus", _corpus_done, _corpus_build),
     DemoStep("indexes", "検索索引 / search indexes", _index_done, _index_build),
@@ -100,6 +115,7 @@ STEPS: list[DemoStep] = [
         _derived_companies_done,
         _derived_companies_build,
     ),
+    DemoStep("web_login", "Web のデモ管理者 / demo web administrator", _web_login_done, _web_login_build),
 ]
 
 

@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("tsunagu.cli.evaluate", "eval_group"),
     "info": ("tsunagu.cli.info", "info"),
     "cases": ("tsunagu.cli.cases", "cases"),
+    "serve": ("tsunagu.cli.serve", "serve"),
+    "users": ("tsunagu.cli.users", "users"),
     "consortium": ("tsunagu.cli.consortium", "consortium"),
 }
 
@@ -32,6 +34,8 @@ HELP_SUMMARY: dict[str, str] = {
     "eval": "評価 (検索・用途探索・マッチング) / evaluations",
     "info": "設定とデータの状態 / settings and corpus status",
     "cases": "ハンズオン支援の案件管理 / hands-on support cases, follow-ups and reports",
+    "serve": "Web UI と REST API を起動 / start the web UI and the REST API",
+    "users": "Web の利用者と役割 / users and roles of the web UI and API",
     "consortium": "中小企業コンソーシアムの組成 / build a team of SMEs for a concept (optimised)",
 }
 
