@@ -124,40 +124,44 @@ def upgraded(records: list[Patent]) -> list[Patent]:
     return [dataclasses.replace(p, title=p.title + " (revised)").with_source("uspto_xml") for p in records]
 
 
-def timed_upserts(store: SqlPatentStore, records: list[Patent], batch: int) -> tuple[float, UpsertStats]:
+def measure(n: int, fn: Callable[[], Any]) -> tuple[dict[str, float], Any]:
+    """Run ``fn`` once: wall seconds, rate over ``n`` items, and this process's CPU seconds.
+
+    On a busy machine the wall rate drops with the load; ``client_cpu_s`` does not (for SQLite it
+    is nearly all the work; for PostgreSQL the server's share is not in it).
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"seconds": wall, "records_per_s": n / wall, "client_cpu_s": cpu}, value
+
+
+def upsert_all(store: SqlPatentStore, records: list[Patent], batch: int) -> UpsertStats:
     stats = UpsertStats()
-    start = time.perf_counter()
     for i in range(0, len(records), batch):
         stats.add(store.upsert_many(records[i : i + batch]))
-    return time.perf_counter() - start, stats
-
-
-def timed(fn: Callable[[], int]) -> tuple[float, int]:
-    start = time.perf_counter()
-    count = fn()
-    return time.perf_counter() - start, count
+    return stats
 
 
 def run_backend(url: str, records: list[Patent], batch: int) -> dict[str, Any]:
+    n = len(records)
     store = SqlPatentStore(url)
     try:
         result: dict[str, Any] = {}
-        seconds, stats = timed_upserts(store, records, batch)
-        assert stats.new == len(records), stats
-        result["insert"] = {"seconds": seconds, "records_per_s": len(records) / seconds}
-        seconds, stats = timed_upserts(store, records, batch)
-        assert stats.unchanged == len(records), stats
-        result["unchanged"] = {"seconds": seconds, "records_per_s": len(records) / seconds}
-        seconds, stats = timed_upserts(store, upgraded(records), batch)
-        assert stats.merged == len(records), stats
-        result["merge"] = {"seconds": seconds, "records_per_s": len(records) / seconds}
-        seconds, count = timed(lambda: sum(1 for _ in store.iter_all()))
-        assert count == len(records)
-        result["scan"] = {"seconds": seconds, "records_per_s": count / seconds}
-        lookups = [p.publication_number for p in records[:: max(1, len(records) // 500)]]
-        seconds, found = timed(lambda: sum(len(store.find(number)) > 0 for number in lookups))
+        result["insert"], stats = measure(n, lambda: upsert_all(store, records, batch))
+        assert stats.new == n, stats
+        result["unchanged"], stats = measure(n, lambda: upsert_all(store, records, batch))
+        assert stats.unchanged == n, stats
+        changed = upgraded(records)
+        result["merge"], stats = measure(n, lambda: upsert_all(store, changed, batch))
+        assert stats.merged == n, stats
+        result["scan"], count = measure(n, lambda: sum(1 for _ in store.iter_all()))
+        assert count == n
+        lookups = [p.publication_number for p in records[:: max(1, n // 500)]]
+        result["find"], found = measure(
+            len(lookups), lambda: sum(len(store.find(number)) > 0 for number in lookups)
+        )
         assert found == len(lookups)
-        result["find"] = {"seconds": seconds, "records_per_s": len(lookups) / seconds}
         return result
     finally:
         store.close()
@@ -196,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"real data folder {DATA} is absent", file=sys.stderr)
         return 2
 
+    load_at_start = round(os.getloadavg()[0], 2)
     base, how = load_base_records()
     records = replicate(base, args.n)
     print(f"{len(records)} records ({len(base)} distinct real ones, from {how}), batches of {args.batch}")
@@ -228,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         line = f"{op:<10}" + "".join(f"{results[b][op]['records_per_s']:>16,.0f}" for b in results)
         line += f"{ratio[op]:>11.2f}" if op in ratio else f"{'-':>11}"
         print(line)
+    sqlite_cpu = results["sqlite"]["insert"]["client_cpu_s"]
+    print(f"sqlite insert, per CPU second of this process: {len(records) / sqlite_cpu:,.0f} records")
+    print(f"load average (1 min): {load_at_start} at start, {os.getloadavg()[0]:.2f} at end")
     for note in notes:
         print(f"note: {note}")
 
@@ -246,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             # Other work on the machine slows every rate; compare ratios from the same run.
+            "load_average_1min_at_start": load_at_start,
             "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         },
     }
