@@ -5,15 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from tsunagu.api.docs import render_docs
 from tsunagu.api.guard import ApiGuard, GuardedRoute, needs
 from tsunagu.api.problems import install_problem_handlers
-from tsunagu.api.routes import imports, search, sessions, users
+from tsunagu.api.routes import discovery, imports, matching, reports, search, sessions, support, users
 from tsunagu.services.accounts.portal import Portal
 
 __all__ = ["API_DESCRIPTION", "build_api"]
@@ -39,7 +37,7 @@ def build_api(portal: Portal, *, version: str = "") -> FastAPI:
     api.state.portal = portal
     api.router.route_class = GuardedRoute
     install_problem_handlers(api)
-    for module in (sessions, search, imports, users, *_optional_routers()):
+    for module in (sessions, search, discovery, matching, reports, support, imports, users):
         api.include_router(module.router)
 
     @api.get("/docs", include_in_schema=False)
@@ -49,9 +47,3 @@ def build_api(portal: Portal, *, version: str = "") -> FastAPI:
 
     api.add_middleware(ApiGuard, accounts=portal.accounts)
     return api
-
-
-def _optional_routers() -> list[Any]:
-    from tsunagu.api.routes import capabilities
-
-    return list(capabilities.ROUTERS)

@@ -102,6 +102,11 @@ def install_problem_handlers(api: FastAPI) -> None:
     async def _tsunagu(_request: Request, exc: TsunaguError) -> JSONResponse:
         return error_response(exc)
 
+    @api.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error", exc_info=exc)
+        return problem(500, "内部エラーが発生しました / internal error")
+
 
 def error_response(exc: Exception) -> JSONResponse:
     """The problem response for a tsunagu error."""

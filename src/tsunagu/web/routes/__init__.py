@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tsunagu.web.routes import admin, auth, home, imports, search
+from tsunagu.web.routes import admin, auth, discover, home, imports, matching, reports, search, support
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: list[APIRouter] = [auth.router, home.router, search.router, imports.router, admin.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    home.router,
+    search.router,
+    discover.router,
+    matching.router,
+    reports.router,
+    support.router,
+    imports.router,
+    admin.router,
+]

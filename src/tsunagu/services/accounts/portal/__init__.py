@@ -6,8 +6,13 @@ its own module; services that are not part of the app yet raise `UnavailableErro
 """
 
 from tsunagu.services.accounts.portal.base import UNAVAILABLE, PortalBase, page_of
+from tsunagu.services.accounts.portal.discovery import DiscoveryPortal
 from tsunagu.services.accounts.portal.imports import ImportPortal, UploadTarget, UploadTooLargeError, job_dict
+from tsunagu.services.accounts.portal.landscape import LandscapePortal
+from tsunagu.services.accounts.portal.matching import MatchingPortal
+from tsunagu.services.accounts.portal.reports import ReportPortal
 from tsunagu.services.accounts.portal.search import SearchPortal
+from tsunagu.services.accounts.portal.support import SupportPortal
 
 __all__ = [
     "UNAVAILABLE",
@@ -20,5 +25,13 @@ __all__ = [
 ]
 
 
-class Portal(SearchPortal, ImportPortal):
+class Portal(
+    SearchPortal,
+    ImportPortal,
+    DiscoveryPortal,
+    MatchingPortal,
+    ReportPortal,
+    LandscapePortal,
+    SupportPortal,
+):
     """All portal areas over one app."""

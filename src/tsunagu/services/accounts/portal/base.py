@@ -88,8 +88,9 @@ class PortalBase:
         for name in ("registry", "registry_store"):
             if self.has(name):
                 return getattr(self.app, name)  # type: ignore[no-any-return]
-        if self.has("companies"):
-            return getattr(self.app.companies, "registry", None)
+        for name in ("companies", "consortium_companies"):
+            if self.has(name):
+                return getattr(getattr(self.app, name), "registry", None)
         return None
 
     def features(self) -> dict[str, bool]:

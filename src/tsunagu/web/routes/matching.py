@@ -1,0 +1,247 @@
+"""開放特許マッチング: offers, companies, matches with reasons, and the deal board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Form, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
+
+from tsunagu.domain.matching import LOST_REASONS
+from tsunagu.errors import NotFoundError, ValidationError
+from tsunagu.services.accounts.model import UnavailableError
+from tsunagu.web.guard import needs, principal_of
+from tsunagu.web.render import lang_of
+from tsunagu.web.routes.common import client_ip, int_or_none, new_router, portal_of, renderer_of
+
+__all__ = ["router"]
+
+router = new_router()
+
+
+def _tabs(request: Request) -> list[dict[str, str]]:
+    p = principal_of(request)
+    lang = lang_of(request)
+    tabs = [
+        ("offers", "/matching", "開放特許", "Open patents", "offers.read"),
+        ("companies", "/matching/companies", "企業", "Companies", "companies.read"),
+        ("matches", "/matching/matches", "マッチング", "Matches", "matches"),
+        ("deals", "/matching/deals", "案件ボード", "Deal board", "deals.read"),
+    ]
+    from tsunagu.services.accounts import allowed
+
+    return [
+        {"key": k, "href": h, "label": ja if lang == "ja" else en}
+        for k, h, ja, en, cap in tabs
+        if allowed(p, cap)
+    ]
+
+
+def _page(request: Request, template: str, tab: str, **context: Any) -> Response:
+    return renderer_of(request).page(
+        request, template, active="matching", tab=tab, tabs=_tabs(request), **context
+    )
+
+
+async def _unavailable(request: Request, tab: str) -> Response:
+    return _page(request, "matching_unavailable.html", tab)
+
+
+@router.get("/matching", include_in_schema=False)
+@needs("offers.read")
+async def offers_page(
+    request: Request, q: str = Query("", max_length=200), page: int = Query(1, ge=1)
+) -> Response:
+    portal = portal_of(request)
+    try:
+        data = await run_in_threadpool(
+            lambda: portal.offers(principal_of(request), q=q, page=page, per_page=20, lang=lang_of(request))
+        )
+    except UnavailableError:
+        return await _unavailable(request, "offers")
+    return _page(request, "offers.html", "offers", data=data, q=q)
+
+
+@router.get("/matching/offers/{offer_id}", include_in_schema=False)
+@needs("offers.read")
+async def offer_page(request: Request, offer_id: int) -> Response:
+    portal = portal_of(request)
+    offer = await run_in_threadpool(lambda: portal.offer(principal_of(request), offer_id, lang_of(request)))
+    return _page(request, "offer.html", "offers", offer=offer)
+
+
+@router.get("/matching/companies", include_in_schema=False)
+@needs("companies.read")
+async def companies_page(
+    request: Request, q: str = Query("", max_length=200), page: int = Query(1, ge=1)
+) -> Response:
+    portal = portal_of(request)
+    try:
+        data = await run_in_threadpool(
+            lambda: portal.companies(
+                principal_of(request), q=q, page=page, per_page=20, lang=lang_of(request)
+            )
+        )
+    except UnavailableError:
+        return await _unavailable(request, "companies")
+    return _page(request, "companies.html", "companies", data=data, q=q)
+
+
+@router.get("/matching/companies/{company_id}", include_in_schema=False)
+@needs("companies.read")
+async def company_page(request: Request, company_id: int) -> Response:
+    portal = portal_of(request)
+    company = await run_in_threadpool(
+        lambda: portal.company(principal_of(request), company_id, lang_of(request))
+    )
+    return _page(request, "company.html", "companies", company=company)
+
+
+@router.get("/matching/matches", include_in_schema=False)
+@needs("matches")
+async def matches_page(
+    request: Request, company_id: str = Query("", max_length=12), offer_id: str = Query("", max_length=12)
+) -> Response:
+    portal = portal_of(request)
+    p = principal_of(request)
+    lang = lang_of(request)
+    result: dict[str, Any] | None = None
+    error = ""
+    available = True
+    try:
+        companies = (await run_in_threadpool(lambda: portal.companies(p, per_page=200, lang=lang)))["items"]
+        offers = (await run_in_threadpool(lambda: portal.offers(p, per_page=200, lang=lang)))["items"]
+    except UnavailableError:
+        return await _unavailable(request, "matches")
+    companies = [c for c in companies if c.get("view") == "full"]
+    cid, oid = int_or_none(company_id), int_or_none(offer_id)
+    if cid is not None or oid is not None:
+        try:
+            result = await run_in_threadpool(
+                lambda: portal.matches(
+                    p, company_id=cid, offer_id=None if cid is not None else oid, lang=lang
+                )
+            )
+        except UnavailableError:
+            available = False
+        except (ValidationError, NotFoundError) as exc:
+            error = str(exc)
+    programmes = await run_in_threadpool(portal.programmes, p) if p.role in ("admin", "coordinator") else []
+    return _page(
+        request,
+        "matches.html",
+        "matches",
+        companies=companies,
+        offers=offers,
+        result=result,
+        error=error,
+        available=available,
+        company_id=cid,
+        offer_id=oid,
+        programmes=programmes,
+    )
+
+
+@router.get("/matching/deals", include_in_schema=False)
+@needs("deals.read")
+async def board_page(request: Request) -> Response:
+    portal = portal_of(request)
+    p = principal_of(request)
+    try:
+        board = await run_in_threadpool(lambda: portal.board(p, lang_of(request)))
+    except UnavailableError:
+        return await _unavailable(request, "deals")
+    programmes = await run_in_threadpool(portal.programmes, p) if p.role in ("admin", "coordinator") else []
+    return _page(request, "deals_board.html", "deals", board=board, programmes=programmes)
+
+
+@router.post("/matching/deals", include_in_schema=False)
+@needs("deals.write")
+async def create_deal(
+    request: Request,
+    programme_id: int = Form(...),
+    offer_id: int = Form(...),
+    company_id: int = Form(...),
+    next_action: str = Form("", max_length=500),
+    next_action_date: str = Form("", max_length=10),
+) -> Response:
+    portal = portal_of(request)
+    deal = await run_in_threadpool(
+        lambda: portal.create_deal(
+            principal_of(request),
+            programme_id=programme_id,
+            offer_id=offer_id,
+            company_id=company_id,
+            next_action=next_action,
+            next_action_date=next_action_date,
+            ip=client_ip(request),
+        )
+    )
+    return RedirectResponse(f"/matching/deals/{deal['id']}", status_code=303)
+
+
+async def _deal(request: Request, deal_id: int, *, error: str = "", status: int = 200) -> Response:
+    portal = portal_of(request)
+    deal = await run_in_threadpool(lambda: portal.deal(principal_of(request), deal_id, lang_of(request)))
+    reasons = {code: (ja if lang_of(request) == "ja" else en) for code, (ja, en) in LOST_REASONS.items()}
+    return renderer_of(request).page(
+        request,
+        "deal.html",
+        status_code=status,
+        active="matching",
+        tab="deals",
+        tabs=_tabs(request),
+        deal=deal,
+        reasons=reasons,
+        error=error,
+    )
+
+
+@router.get("/matching/deals/{deal_id}", include_in_schema=False)
+@needs("deals.read")
+async def deal_page(request: Request, deal_id: int) -> Response:
+    return await _deal(request, deal_id)
+
+
+@router.post("/matching/deals/{deal_id}/stage", include_in_schema=False)
+@needs("deals.write")
+async def advance_deal(
+    request: Request,
+    deal_id: int,
+    stage: str = Form(..., max_length=40),
+    reason: str = Form("", max_length=40),
+    note: str = Form("", max_length=5000),
+    next_action: str = Form("", max_length=500),
+    next_action_date: str = Form("", max_length=10),
+) -> Response:
+    portal = portal_of(request)
+    try:
+        await run_in_threadpool(
+            lambda: portal.advance_deal(
+                principal_of(request),
+                deal_id,
+                stage=stage,
+                reason=reason,
+                note=note,
+                next_action=next_action or None,
+                next_action_date=next_action_date or None,
+                ip=client_ip(request),
+            )
+        )
+    except ValidationError as exc:
+        return await _deal(request, deal_id, error=str(exc), status=422)
+    return RedirectResponse(f"/matching/deals/{deal_id}", status_code=303)
+
+
+@router.post("/matching/deals/{deal_id}/notes", include_in_schema=False)
+@needs("deals.write")
+async def note_deal(request: Request, deal_id: int, text: str = Form("", max_length=5000)) -> Response:
+    portal = portal_of(request)
+    try:
+        await run_in_threadpool(
+            lambda: portal.note_deal(principal_of(request), deal_id, text, ip=client_ip(request))
+        )
+    except ValidationError as exc:
+        return await _deal(request, deal_id, error=str(exc), status=422)
+    return RedirectResponse(f"/matching/deals/{deal_id}", status_code=303)

@@ -1,0 +1,5 @@
+"""Fixtures of the security tests: live servers on SQLite and PostgreSQL."""
+
+from api.servers import pg_server, server, sqlite_server
+
+__all__ = ["pg_server", "server", "sqlite_server"]
