@@ -81,7 +81,7 @@ def _run(method: str, F: np.ndarray, cons: TeamConstraints) -> TeamSelection:
     if method == "ip":
         return ip_team(F, cons, time_limit=120)
     if method == "exact":
-        return exact_team(F, cons, time_limit=120)
+        return exact_team(F, cons, time_limit=30)
     if method == "greedy":
         return greedy_team(F, cons)
     return top_mean_team(F, cons)

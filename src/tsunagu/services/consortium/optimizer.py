@@ -147,29 +147,41 @@ def _effective_size(cons: TeamConstraints, n: int) -> int:
 
 
 def _prune_dominated(fits: np.ndarray, cons: TeamConstraints, pool: list[int]) -> list[int]:
-    """Drop free candidates weakly dominated by at least ``size`` other allowed candidates.
+    """Drop free candidates weakly dominated by at least ``size`` kept candidates of the pool.
 
-    A team holding such a candidate can swap it for an unused dominator without losing coverage, so
-    some optimal team avoids it. Candidates named by an ``at_least`` group are kept (a swap could
-    break the group count).
+    A team holding such a candidate can swap it for an unused dominator (no worse on any capability,
+    no narrower) without losing coverage, so some optimal team avoids it. Candidates are visited from
+    the broadest down and compared with those already kept, so equal rows keep the first one; rows of
+    zeros go at once when ``size`` non-zero candidates exist. Candidates of an ``at_least`` group are
+    kept (dropping one could leave the group short); they still count as dominators, since swapping
+    to one of them only adds to its group.
     """
+    if not pool:
+        return []
     protected = set(cons.required)
     for rows, _m in cons.at_least:
         protected |= rows
-    breadth = fits.mean(axis=1)
-    keep: list[int] = []
     sub = fits[pool]
-    for i, c in enumerate(pool):
-        if c in protected:
-            keep.append(c)
-            continue
-        geq = (sub >= fits[c] - _EPS).all(axis=1)
-        strictly = geq & ((sub > fits[c] + _EPS).any(axis=1) | (breadth[pool] > breadth[c] + _EPS))
-        # equal rows: the one earlier in the pool dominates the later (a strict order among equals)
-        equal = geq & ~strictly & (np.arange(len(pool)) < i)
-        if int((strictly | equal).sum()) < cons.size:
-            keep.append(c)
-    return keep
+    breadth = sub.mean(axis=1)
+    nonzero = sub.max(axis=1) > 0
+    zeros_go = int(nonzero.sum()) >= cons.size
+    order = sorted(range(len(pool)), key=lambda i: (-breadth[i], pool[i]))
+    kept_rows = np.empty((len(pool), fits.shape[1]), dtype=fits.dtype)
+    n_kept = 0
+    keep: list[int] = []
+    for i in order:
+        c = pool[i]
+        if c not in protected:
+            if not nonzero[i] and zeros_go:
+                continue
+            if n_kept >= cons.size:
+                dominators = int((kept_rows[:n_kept] >= sub[i] - _EPS).all(axis=1).sum())
+                if dominators >= cons.size:
+                    continue
+        keep.append(c)
+        kept_rows[n_kept] = sub[i]
+        n_kept += 1
+    return sorted(keep)
 
 
 def greedy_team(fits: np.ndarray | Sequence[Sequence[float]], cons: TeamConstraints) -> TeamSelection:
@@ -263,11 +275,20 @@ def exact_team(
     P = F[order] if order else np.zeros((0, K))
     pb = breadth[order] if order else np.zeros(0)
     groups = [(np.array([c in rows for c in order], dtype=bool), rows, m) for rows, m in cons.at_least]
+    # suffix[i] = the best fit on each capability among candidates i.. (a second, per-capability bound)
+    suffix = np.zeros((len(order) + 1, K))
+    for i in range(len(order) - 1, -1, -1):
+        suffix[i] = np.maximum(suffix[i + 1], P[i])
+    top_tie = float(np.sort(pb)[::-1][: max(1, size)].sum()) if len(pb) else 0.0
 
-    incumbent = greedy_team(F, cons)
-    best_val = value(F[list(incumbent.members)].max(axis=0), incumbent.members)
-    best_team: tuple[int, ...] = incumbent.members
-    feasible_incumbent = _satisfies(incumbent.members, cons)
+    def capped(i: int, best: np.ndarray, val: float) -> float:
+        """No team extending ``best`` with candidates i.. can exceed this (per-capability maxima)."""
+        return float(np.maximum(best, suffix[i]).mean()) + (val - float(best.mean())) + top_tie
+
+    incumbent = _swap_improve(F, list(greedy_team(F, cons).members), pool, cons, breadth)
+    best_val = value(F[list(incumbent)].max(axis=0), incumbent)
+    best_team: tuple[int, ...] = tuple(incumbent)
+    feasible_incumbent = _satisfies(incumbent, cons)
     if not feasible_incumbent:
         best_val = -math.inf
     nodes = 0
@@ -303,6 +324,8 @@ def exact_team(
         for (mask, _rows, _m), k in zip(groups, need, strict=True):
             if k > r or int(mask[i:].sum()) < k:
                 return
+        if capped(i, best, val) <= best_val + _EPS:
+            return
         rest = np.maximum(P[i:] - best, 0).mean(axis=1) + pb[i:]
         top = np.sum(np.sort(rest)[-r:]) if len(rest) > r else float(rest.sum())
         if val + top <= best_val + _EPS:
@@ -315,7 +338,9 @@ def exact_team(
             dfs(j + 1, [*chosen, j], new_best, float(new_best.mean()) + (val - float(best.mean())) + pb[j])
             if stopped:
                 return
-            # Bound for the remaining branches (candidates after j only).
+            # Bounds for the remaining branches (candidates after j only).
+            if capped(j + 1, best, val) <= best_val + _EPS:
+                break
             rest_j = rest[j + 1 - i :]
             if len(rest_j) < r:
                 break
@@ -336,6 +361,45 @@ def exact_team(
         time.perf_counter() - start,
         {"nodes": float(nodes), "pool": float(len(pool_all)), "pruned": float(len(pool_all) - len(pool))},
     )
+
+
+def _swap_improve(
+    F: np.ndarray, team: list[int], pool: Sequence[int], cons: TeamConstraints, tie: np.ndarray
+) -> list[int]:
+    """Local search from ``team``: apply the best improving single swap until none improves.
+
+    Gives the branch and bound a strong first incumbent (its bound then prunes far more).
+    """
+
+    def score(members: Sequence[int]) -> float:
+        return float(F[list(members)].max(axis=0).mean() + tie[list(members)].sum())
+
+    current = list(team)
+    value = score(current)
+    outside = [c for c in pool if c not in current]
+    for _ in range(50):
+        best_move: tuple[float, int, int] | None = None
+        for pos, m in enumerate(current):
+            if m in cons.required:
+                continue
+            rest = current[:pos] + current[pos + 1 :]
+            base = F[rest].max(axis=0) if rest else np.zeros(F.shape[1])
+            if not outside:
+                break
+            cand = np.asarray(outside)
+            vals = np.maximum(F[cand], base).mean(axis=1) + tie[cand] + (tie[rest].sum() if rest else 0.0)
+            j = int(np.argmax(vals))
+            if vals[j] > value + _EPS and (best_move is None or vals[j] > best_move[0]):
+                trial = [*rest, int(cand[j])]
+                if _satisfies(trial, cons):
+                    best_move = (float(vals[j]), pos, int(cand[j]))
+        if best_move is None:
+            break
+        value, pos, c = best_move
+        outside.remove(c)
+        outside.append(current[pos])
+        current[pos] = c
+    return current
 
 
 def _satisfies(members: Sequence[int], cons: TeamConstraints) -> bool:
