@@ -7,6 +7,7 @@ so a command pays only for what it touches. Services never read settings; this m
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from tsunagu.retrieval.base import Embedder, SearchFilters, SearchHit
 from tsunagu.settings import Settings
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from tsunagu.retrieval.indexer import Indexer
     from tsunagu.retrieval.searcher import HybridSearcher
     from tsunagu.retrieval.text import TextAnalyzer
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
     from tsunagu.services.consortium import ConsortiumService
     from tsunagu.services.handson import HandsOnService
     from tsunagu.services.ingestion import IngestionService
+    from tsunagu.services.landscape import LandscapeService
+    from tsunagu.services.reports import ReportService
     from tsunagu.storage.handson import SqlCaseStore
     from tsunagu.storage.sql import SqlPatentStore
 
@@ -177,6 +182,76 @@ class App:
             except ValueError:
                 found = []
         return found
+
+    # -- landscape and reports (知財ビジネス評価書) -----------------------------------------
+
+    def field_namer(self, lang: str) -> Callable[[str], str]:
+        """Plain-language field names in ``lang`` (IPC titles; the project's Japanese names)."""
+        from tsunagu.domain.fields import field_name
+
+        return lambda code: field_name(code).label(lang)
+
+    def _vectors_for(self, keys: Sequence[str]) -> np.ndarray | None:
+        """Index vectors of ``keys`` (zero rows for keys not in the index), or None without vectors."""
+        import numpy as np
+
+        searcher = self.searcher
+        if searcher.vector is None:
+            return None
+        rows = [searcher.row_of(k) for k in keys]
+        out = np.zeros((len(keys), searcher.vector.dim), dtype=np.float32)
+        have = [i for i, r in enumerate(rows) if r is not None]
+        if have:
+            out[have] = np.asarray(searcher.vector.vectors[[rows[i] for i in have]], dtype=np.float32)
+        return out
+
+    def _search_keys(self, query: str, k: int) -> list[str]:
+        deep = self.searcher.with_config(lexical_depth=max(k, 100), vector_depth=max(k, 100))
+        return [h.key for h in deep.search(query, k=k)]
+
+    @cached_property
+    def landscape(self) -> LandscapeService:
+        """IP landscape analytics (scopes by query, IPC prefix or applicant)."""
+        from tsunagu.services.landscape import LandscapeService
+
+        return LandscapeService(
+            self.store,
+            search=self._search_keys,
+            vectors=self._vectors_for,
+            vector_name=self.settings.embedder,
+            namer=self.field_namer,
+        )
+
+    @cached_property
+    def reports(self) -> ReportService:
+        """知財ビジネス評価書 / 提案書 over the register (or corpus applicants) and 用途探索 when present."""
+        from tsunagu.services.reports import ApplicantDirectory, EmbeddingSimilarity, ReportService
+        from tsunagu.services.reports.providers import DiscoveryIdeas, MatchingOffers, RegisterDirectory
+
+        companies = getattr(self, "companies", None)
+        if companies is None:
+            try:
+                from tsunagu.services.companies import CompanyService
+                from tsunagu.storage.registry import SqlRegistryStore
+
+                companies = CompanyService(SqlRegistryStore(self.store.engine), self.store)
+            except ImportError:
+                companies = None
+        directory = RegisterDirectory(companies) if companies is not None else ApplicantDirectory(self.store)
+        discovery = getattr(self, "discovery", None)
+        ideas = DiscoveryIdeas(discovery.discover) if discovery is not None else None
+        matching = getattr(self, "matching", None)
+        offers = MatchingOffers(matching.offers_for_company) if matching is not None else None
+        embedder = self.embedder
+        return ReportService(
+            self.store,
+            directory,
+            self.landscape.corpus_statistics,
+            namer=self.field_namer,
+            similarity=EmbeddingSimilarity(embedder.embed, embedder.name),
+            ideas=ideas,
+            offers=offers,
+        )
 
     def close(self) -> None:
         if "store" in self.__dict__:

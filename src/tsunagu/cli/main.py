@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("tsunagu.cli.serve", "serve"),
     "users": ("tsunagu.cli.users", "users"),
     "consortium": ("tsunagu.cli.consortium", "consortium"),
+    "landscape": ("tsunagu.cli.landscape", "landscape"),
+    "report": ("tsunagu.cli.report", "report_group"),
 }
 
 HELP_SUMMARY: dict[str, str] = {
@@ -37,6 +39,8 @@ HELP_SUMMARY: dict[str, str] = {
     "serve": "Web UI と REST API を起動 / start the web UI and the REST API",
     "users": "Web の利用者と役割 / users and roles of the web UI and API",
     "consortium": "中小企業コンソーシアムの組成 / build a team of SMEs for a concept (optimised)",
+    "landscape": "IPランドスケープ (図表・データ・HTML) / IP landscape charts, data and an offline page",
+    "report": "知財ビジネス評価書・提案書 (HTML/PDF/Markdown) / IP business evaluation reports and proposals",
 }
 
 

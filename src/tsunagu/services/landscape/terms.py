@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from tsunagu.domain.patent import Patent
 
 __all__ = [
+    "JAPANESE",
     "Tokenizer",
     "distinctive_terms",
     "document_language",
@@ -28,7 +29,7 @@ __all__ = [
 #: Text → tokens. In the app: `tsunagu.retrieval.text.TextAnalyzer.tokens`.
 Tokenizer = Callable[[str], list[str]]
 
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309f\u30fc]+$")
 _WORD = re.compile(r"[a-z][a-z0-9\-]*[a-z0-9]|[a-z]")
 _NUMBERISH = re.compile(r"^[\d.,\-/%〜~０-９]+$")
@@ -266,7 +267,7 @@ def document_language(p: Patent) -> str:
     """``"ja"`` or ``"en"`` (other languages are treated as ``"en"``-like word text)."""
     if p.language:
         return "ja" if p.language.lower().startswith("ja") else "en"
-    return "ja" if _JAPANESE.search(p.text()) else "en"
+    return "ja" if JAPANESE.search(p.text()) else "en"
 
 
 def english_terms(text: str) -> list[str]:
@@ -296,7 +297,7 @@ def label_terms(text: str, language: str, tokenizer: Tokenizer | None) -> set[st
         for t in tokenizer(text):
             if len(t) < 2 or t in _JA_STOP or _HIRAGANA_ONLY.match(t) or _NUMBERISH.match(t):
                 continue
-            if not _JAPANESE.search(t) and (t.lower() in _EN_STOP or len(t) < 3):
+            if not JAPANESE.search(t) and (t.lower() in _EN_STOP or len(t) < 3):
                 continue
             terms.add(t)
         return terms
