@@ -245,6 +245,7 @@ class FieldScore:
     rows: list[int]
     in_home_section: bool
     excluded: bool = False
+    home_field: bool = False
 
 
 @dataclass
@@ -387,10 +388,11 @@ def score_fields(
     for g in touched.tolist():
         name = names[g]
         in_home = name[0] == home_section
-        excluded = (
-            any(name.startswith(p) for p in exclude)
-            or (config.home_exclusion == "section" and in_home)
+        excluded = any(name.startswith(p) for p in exclude)
+        home_field = (
+            (config.home_exclusion == "section" and in_home)
             or (config.home_exclusion == "core" and name[:4] in core)
+            or (config.home_exclusion == "home" and name[:4] in home_subclasses)
         )
         if in_home or name in home_groups:
             rarity = 0.0
@@ -434,6 +436,7 @@ def score_fields(
                 rows=[int(agg.rows[j]) for j in js],
                 in_home_section=in_home,
                 excluded=excluded,
+                home_field=home_field,
             )
         )
     fields.sort(key=lambda f: (-f.score, f.group))
@@ -455,8 +458,8 @@ def _distance(
 
 
 def select_cards(scoring: FieldScoring, config: DiscoveryConfig, n: int) -> list[FieldScore]:
-    """Up to ``n`` fields for cards: score order, excluded fields left out, per-subclass diversity."""
-    pool = [f for f in scoring.fields if not f.excluded]
+    """Up to ``n`` card fields: score order without excluded and home fields, per-subclass diversity."""
+    pool = [f for f in scoring.fields if not f.excluded and not f.home_field]
     if config.diversity >= 1.0:
         return pool[:n]
     chosen: list[FieldScore] = []

@@ -49,10 +49,12 @@ class DiscoveryConfig:
         boldness: default boldness; the weight of novelty is ``boldness / (1 - boldness)``.
         diversity: score factor per card already chosen in the same subclass (1 = no penalty).
         momentum_weight: weight of momentum in the ranking score (0 = reported only).
-        home_exclusion: which fields never become cards: ``"section"`` (the home section),
-            ``"core"`` (home-field subclasses of the home section) or ``"none"``.
+        home_exclusion: which fields do not become cards (they stay among the further candidates,
+            in score order): ``"section"`` (the home section), ``"core"`` (home-field subclasses of the
+            home section), ``"home"`` (every home-field subclass) or ``"none"``.
 
     Cards:
+        ideas: default number of idea cards (a request may ask for another number).
         evidence_per_card: evidence patents shown per card (at most).
         little_evidence: a card with fewer supporting patents than this says the corpus holds little
             evidence.
@@ -75,7 +77,8 @@ class DiscoveryConfig:
     boldness: float = 0.5
     diversity: float = 1.0
     momentum_weight: float = 0.0
-    home_exclusion: str = "none"
+    home_exclusion: str = "core"
+    ideas: int = 6
     evidence_per_card: int = 5
     little_evidence: int = 3
     momentum_years: int = 5
@@ -83,9 +86,9 @@ class DiscoveryConfig:
     def __post_init__(self) -> None:
         if not 0.0 <= self.boldness <= 1.0:
             raise ValidationError(f"boldness must be between 0 and 1, not {self.boldness}")
-        if self.home_exclusion not in ("section", "core", "none"):
+        if self.home_exclusion not in ("section", "core", "home", "none"):
             raise ValidationError(
-                f"home_exclusion must be section, core or none, not {self.home_exclusion!r}"
+                f"home_exclusion must be section, core, home or none, not {self.home_exclusion!r}"
             )
         if self.novelty_shape not in ("step", "ramp"):
             raise ValidationError(f"novelty_shape must be step or ramp, not {self.novelty_shape!r}")
@@ -108,7 +111,7 @@ class DiscoveryRequest:
         title: optional title (its phrases count; it is its own passage).
         patents: dedupe keys of input patents (their title + abstract join the text, their IPC codes
             fix the home fields, and they are never shown as evidence).
-        ideas: number of idea cards.
+        ideas: number of idea cards (None: the configured default).
         boldness: 0..1, None for the configured default.
         exclude: IPC prefixes never proposed (``"A61B"``, ``"G06F3/00"``).
         candidates: at least this many further candidate fields are returned after the cards.
@@ -119,7 +122,7 @@ class DiscoveryRequest:
     text: str = ""
     title: str = ""
     patents: tuple[str, ...] = ()
-    ideas: int = 10
+    ideas: int | None = None
     boldness: float | None = None
     exclude: tuple[str, ...] = ()
     candidates: int = 30
@@ -131,7 +134,7 @@ class DiscoveryRequest:
             raise ValidationError("discover: 技術の説明文か特許番号が必要です / give a text or patents")
         if self.boldness is not None and not 0.0 <= self.boldness <= 1.0:
             raise ValidationError(f"boldness must be between 0 and 1, not {self.boldness}")
-        if self.ideas < 1:
+        if self.ideas is not None and self.ideas < 1:
             raise ValidationError("ideas must be at least 1")
 
 

@@ -153,6 +153,28 @@ class DiscoveryService:
 
     # -- public -----------------------------------------------------------------------------------
 
+    def with_phraser(self, phraser: RationalePhraser | None) -> DiscoveryService:
+        """The same service with another rationale phraser (None: off)."""
+        return DiscoveryService(
+            self.store,
+            self._retrieval,
+            config=self.config,
+            extractor=self.extractor,
+            offers=self.offers,
+            phraser=phraser,
+        )
+
+    def with_config(self, config: DiscoveryConfig) -> DiscoveryService:
+        """The same service with another configuration (evaluations, ablations)."""
+        return DiscoveryService(
+            self.store,
+            self._retrieval,
+            config=config,
+            extractor=self.extractor,
+            offers=self.offers,
+            phraser=self.phraser,
+        )
+
     def discover(self, request: DiscoveryRequest) -> DiscoveryResult:
         """Home fields and idea cards for ``request`` (see the module docstring).
 
@@ -185,7 +207,7 @@ class DiscoveryService:
             home if home and home[1] else None,
             request.exclude,
         )
-        chosen = select_cards(scoring, cfg, request.ideas)
+        chosen = select_cards(scoring, cfg, request.ideas or cfg.ideas)
         chosen_set = {f.group for f in chosen}
         rest = [f for f in scoring.fields if not f.excluded and f.group not in chosen_set]
         candidates = tuple(
