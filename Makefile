@@ -18,10 +18,11 @@ system-deps:
 	bash scripts/system-deps.sh
 
 demo: install
+	bash scripts/system-deps.sh libpango-1.0-0 libpangoft2-1.0-0
 	$(BIN)/tsunagu demo
 
 test: install
-	bash scripts/system-deps.sh chromium
+	bash scripts/system-deps.sh chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 	bash .ci/postgres.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
