@@ -13,6 +13,7 @@ database and the index folder, and each reloads the index files when another pro
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -153,13 +154,17 @@ def _version() -> str:
         return "0"
 
 
-def create_app(settings: Settings | None = None, *, max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB) -> FastAPI:
+def create_app(settings: Settings | None = None, *, max_upload_mb: int | None = None) -> FastAPI:
     """The whole server: API, web UI, static files, middlewares, and start-up/shut-down work.
 
     Args:
         settings: defaults to `Settings.from_env` (``TSUNAGU_HOME``, ``TSUNAGU_DATABASE_URL``).
-        max_upload_mb: the largest upload accepted by データ取込.
+        max_upload_mb: the largest upload accepted by データ取込 (default: ``TSUNAGU_MAX_UPLOAD_MB``, which
+            ``tsunagu serve --max-upload-mb`` sets, else 200).
     """
+    if max_upload_mb is None:
+        raw = os.environ.get("TSUNAGU_MAX_UPLOAD_MB", "")
+        max_upload_mb = int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_UPLOAD_MB
     core = App.from_settings(settings)
     home = core.settings.home
     secret = load_or_create_secret(home / "web" / "secret.key")

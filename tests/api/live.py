@@ -307,3 +307,24 @@ def serve(home: Path, database_url: str) -> Iterator[LiveServer]:
         yield server
     finally:
         stop_process(server.process)
+
+
+def web_login(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response:
+    """Log in through the login form (pre-login cookie + form token), as a browser does."""
+    import re
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None, page.text[:500]
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token.group(1), "next": "/"}
+    )
+
+
+def page_csrf(html: str) -> str:
+    """The session CSRF token a page carries (meta tag)."""
+    import re
+
+    m = re.search(r'<meta name="csrf-token" content="([^"]+)">', html)
+    assert m is not None
+    return m.group(1)

@@ -9,6 +9,7 @@ from fastapi import Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from tsunagu.errors import NotFoundError, ValidationError
+from tsunagu.services.accounts import allowed
 from tsunagu.services.accounts.model import UnavailableError
 from tsunagu.web.guard import needs, principal_of
 from tsunagu.web.routes.common import int_or_none, new_router, portal_of, renderer_of
@@ -45,13 +46,12 @@ async def discover_page(
     error = ""
     available = portal.features().get("discover", False)
     companies: list[dict[str, Any]] = []
-    if allowed_companies := portal.features().get("matching"):
+    if portal.features().get("matching") and allowed(p, "companies.read"):
         try:
             companies = (await run_in_threadpool(lambda: portal.companies(p, per_page=200)))["items"]
             companies = [c for c in companies if c.get("view") == "full"]
         except (UnavailableError, ValidationError, NotFoundError):
             companies = []
-    del allowed_companies
     if available and (text.strip() or patents.strip() or company_id or applicant.strip()):
         try:
             bold = float(boldness)
