@@ -252,6 +252,11 @@ class FieldStats:
             subclass_docs=dict(sorted(subclasses.items())),
         )
 
+    @classmethod
+    def build_from_store(cls, store: PatentStore, progress: ProgressFn | None = None) -> FieldStats:
+        """`build` over every record of ``store``, stamped with its current revision."""
+        return cls.build(rows_from_store(store), store.revision(), progress)
+
     # -- persistence ------------------------------------------------------------------------------
 
     def save(self, folder: str | Path) -> None:
@@ -327,7 +332,7 @@ class FieldStats:
         except StorageError:
             pass
         stats = cls.build(rows_from_store(store), revision, progress)
-        stats.save(folder)
+        stats.save(folder)  # a concurrent writer may have changed the store meanwhile: the stamp says when
         return stats
 
     @staticmethod
