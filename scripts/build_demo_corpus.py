@@ -79,10 +79,19 @@ def main(argv: list[str] | None = None) -> int:
         "records": len(records),
         "records_by_source": dict(sorted(by_source.items())),
         "abstracts_by_source": dict(sorted(with_abstract.items())),
-        "skipped_files": [{"path": str(Path(p).relative_to(formats.resolve())) if p.startswith(str(formats.resolve())) else p,
-                           "reason": r} for p, r in report.skipped_files],
+        "skipped_files": [
+            {
+                "path": str(Path(p).relative_to(formats.resolve()))
+                if p.startswith(str(formats.resolve()))
+                else p,
+                "reason": r,
+            }
+            for p, r in report.skipped_files
+        ],
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     json.dump(manifest, sys.stdout, ensure_ascii=False, indent=1)
     return 0
 

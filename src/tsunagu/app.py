@@ -27,8 +27,15 @@ if TYPE_CHECKING:
     from tsunagu.services.handson import HandsOnService
     from tsunagu.services.ingestion import IngestionService
     from tsunagu.services.landscape import LandscapeService
+    from tsunagu.services.matching.deals import DealService
+    from tsunagu.services.matching.inference import FieldInferrer
+    from tsunagu.services.matching.kpi import KpiService
+    from tsunagu.services.matching.matcher import MatchingService
+    from tsunagu.services.matching.offers import OfferService
+    from tsunagu.services.matching.programmes import ProgrammeService
     from tsunagu.services.reports import ReportService
     from tsunagu.storage.handson import SqlCaseStore
+    from tsunagu.storage.registry import SqlRegistryStore
     from tsunagu.storage.sql import SqlPatentStore
 
 __all__ = ["App", "ProgressFn"]
@@ -139,6 +146,104 @@ class App:
         registry = getattr(self, "registry", None)
         return AccountService(SqlAccountStore(self.store.engine), registry=registry)
 
+    # -- matching (知財ビジネスマッチング) and the company register ---------------------------------
+
+    @cached_property
+    def registry(self) -> SqlRegistryStore:
+        """Programmes, licensors, offers, companies, needs, consents and deals (same database)."""
+        from tsunagu.storage.registry import SqlRegistryStore
+
+        return SqlRegistryStore(self.store.engine)
+
+    @cached_property
+    def companies(self) -> CompanyService:
+        """The company register and the company lookup behind every ``--company`` option."""
+        from tsunagu.services.companies import CompanyService
+
+        return CompanyService(self.registry, self.store)
+
+    @cached_property
+    def programmes(self) -> ProgrammeService:
+        from tsunagu.services.matching.programmes import ProgrammeService
+
+        return ProgrammeService(self.registry)
+
+    def _neighbour_records(self, text: str, k: int) -> list[tuple[Patent, float]]:
+        """Nearest corpus records of a text by the default search (none for an empty corpus)."""
+        if self.store.count() == 0:
+            return []
+        return [(p, hit.score) for hit, p in self.search(text, k=k)]
+
+    @cached_property
+    def field_inferrer(self) -> FieldInferrer:
+        """Infers IPC main groups of a text from its nearest corpus records (labelled as inferred)."""
+        from tsunagu.services.matching.inference import FieldInferrer
+
+        return FieldInferrer(self._neighbour_records)
+
+    @cached_property
+    def offers(self) -> OfferService:
+        from tsunagu.services.matching.offers import OfferService
+
+        return OfferService(self.registry, self.store, inferrer=self.field_inferrer)
+
+    def index_vectors(self, keys: Sequence[str]) -> np.ndarray:
+        """Search-index vectors of corpus records (zero rows for records without one)."""
+        import numpy as np
+
+        searcher = self.searcher
+        matrix = getattr(searcher.vector, "vectors", None)  # the numpy index keeps its matrix
+        out = np.zeros((len(keys), self.embedder.dim), dtype=np.float32)
+        if matrix is None:
+            return out
+        for i, key in enumerate(keys):
+            row = searcher.row_of(key)
+            if row is not None:
+                out[i] = np.asarray(matrix[row], dtype=np.float32)
+        return out
+
+    @cached_property
+    def matching(self) -> MatchingService:
+        """Two-way matching with explained scores; proposed businesses from 用途探索 when present."""
+        from tsunagu.services.matching.fields import CorpusFieldGraph
+        from tsunagu.services.matching.matcher import MatchingService
+        from tsunagu.services.matching.vectors import OfferVectorCache
+
+        proposer = None
+        discovery = getattr(self, "discovery", None)
+        if discovery is not None:
+            from tsunagu.services.discovery.model import DiscoveryRequest
+            from tsunagu.services.matching.proposals import DiscoveryProposer
+
+            proposer = DiscoveryProposer(discovery.discover, DiscoveryRequest)
+        embedder = self.embedder
+        return MatchingService(
+            self.registry,
+            self.companies,
+            self.store,
+            self.analyzer,
+            field_graph=CorpusFieldGraph(self.store),
+            embed=embedder.embed,
+            patent_vectors=self.index_vectors,
+            offer_vectors=OfferVectorCache(
+                self.settings.home / "matching" / "offer_vectors.npz", embedder.embed, embedder.name
+            ),
+            inferrer=self.field_inferrer,
+            proposer=proposer,
+        )
+
+    @cached_property
+    def deals(self) -> DealService:
+        from tsunagu.services.matching.deals import DealService
+
+        return DealService(self.registry, self.companies, self.programmes, matcher=self.matching)
+
+    @cached_property
+    def kpi(self) -> KpiService:
+        from tsunagu.services.matching.kpi import KpiService
+
+        return KpiService(self.registry)
+
     # -- search ------------------------------------------------------------------------------
 
     def indexes_current(self) -> bool:
@@ -242,13 +347,13 @@ class App:
         ideas = DiscoveryIdeas(discovery.discover) if discovery is not None else None
         matching = getattr(self, "matching", None)
         offers = MatchingOffers(matching.offers_for_company) if matching is not None else None
-        embedder = self.embedder
         return ReportService(
             self.store,
             directory,
             self.landscape.corpus_statistics,
             namer=self.field_namer,
-            similarity=EmbeddingSimilarity(embedder.embed, embedder.name),
+            # the embedder is built (and its model loaded) only when a suggestion is computed
+            similarity=EmbeddingSimilarity(lambda texts: self.embedder.embed(texts), self.settings.embedder),
             ideas=ideas,
             offers=offers,
         )

@@ -91,6 +91,24 @@ def _derived_companies_build(app: App, progress: ProgressFn) -> str:
     )
 
 
+def demo_offers_path() -> Path:
+    """The committed NASA technology-transfer catalogue (public domain), the demo's licensable offers."""
+    return Path(str(resources.files("tsunagu") / "data" / "demo" / "nasa_patents_as_of_2014-10-31.csv.gz"))
+
+
+def _matching_done(app: App) -> bool:
+    return app.store.get_meta("demo_matching_offers") == _file_digest(demo_offers_path())
+
+
+def _matching_build(app: App, progress: ProgressFn) -> str:
+    from tsunagu.services.matching.demo import build_demo_matching
+
+    path = demo_offers_path()
+    detail = build_demo_matching(app.programmes, app.offers, app.matching, path, progress)
+    app.store.set_meta("demo_matching_offers", _file_digest(path))
+    return detail
+
+
 def _web_login_done(app: App) -> bool:
     return False  # always runs: it is idempotent and prints how to log in
 
@@ -115,6 +133,12 @@ STEPS: list[DemoStep] = [
         _derived_companies_done,
         _derived_companies_build,
     ),
+    DemoStep(
+        "matching",
+        "開放特許マッチング (NASAのオファー) / matching offers (NASA)",
+        _matching_done,
+        _matching_build,
+    ),
     DemoStep("web_login", "Web のデモ管理者 / demo web administrator", _web_login_done, _web_login_build),
 ]
 
@@ -129,6 +153,6 @@ def run_demo(app: App, progress: ProgressFn, steps: list[DemoStep] | None = None
                 continue
             detail = step.build(app, progress)
             results.append(StepResult(step.name, "built", detail))
-        except Exception as exc:  # noqa: BLE001 - a demo step failing must not hide the others
+        except Exception as exc:
             results.append(StepResult(step.name, "failed", f"{type(exc).__name__}: {exc}"))
     return results

@@ -9,7 +9,9 @@ from tsunagu.settings import Settings
 
 __all__ = ["get_app", "json_option"]
 
-json_option = click.option("--json", "as_json", is_flag=True, help="JSONを1つ標準出力へ / one JSON document on stdout")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="JSONを1つ標準出力へ / one JSON document on stdout"
+)
 
 
 def get_app(ctx: click.Context) -> App:

@@ -45,6 +45,6 @@ def demo(ctx: click.Context, as_json: bool) -> None:
                     f"語彙 {h['lexical_rank'] or '–'} / ベクトル {h['vector_rank'] or '–'} / {h['score']:.3f})[/dim]",
                     highlight=False,
                 )
-        out.print("\n次に / next: tsunagu search \"…\", tsunagu show NUMBER, tsunagu --help")
+        out.print('\n次に / next: tsunagu search "…", tsunagu show NUMBER, tsunagu --help')
     if failed:
         ctx.exit(1)

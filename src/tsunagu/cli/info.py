@@ -30,4 +30,6 @@ def info(ctx: click.Context, as_json: bool) -> None:
     for name, value in doc["settings"].items():
         stdout_console.print(f"{name:<14} {value}", highlight=False)
     stdout_console.print(f"{'patents':<14} {doc['patents']:,}")
-    stdout_console.print(f"{'indexes':<14} {'最新 / current' if doc['indexes_current'] else '要更新 / stale'}")
+    stdout_console.print(
+        f"{'indexes':<14} {'最新 / current' if doc['indexes_current'] else '要更新 / stale'}"
+    )

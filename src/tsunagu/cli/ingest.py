@@ -12,11 +12,15 @@ __all__ = ["import_command", "print_import_report"]
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", default=None, help="形式を指定 / force a format (e.g. jplatpat_csv, lens_csv)")
+@click.option(
+    "--format", "fmt", default=None, help="形式を指定 / force a format (e.g. jplatpat_csv, lens_csv)"
+)
 @click.option("--no-index", is_flag=True, help="索引を更新しない / store only; do not update the indexes")
 @json_option
 @click.pass_context
-def import_command(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, no_index: bool, as_json: bool) -> None:
+def import_command(
+    ctx: click.Context, paths: tuple[str, ...], fmt: str | None, no_index: bool, as_json: bool
+) -> None:
     """特許データを取り込む / import exports: files, folders (recursive) and zips.
 
     形式は内容から自動判定します (J-PlatPat CSV, Google Patents CSV + abstracts NDJSON, Lens CSV,
@@ -24,7 +28,9 @@ def import_command(ctx: click.Context, paths: tuple[str, ...], fmt: str | None, 
     """
     app = get_app(ctx)
     with progress_bar("import") as progress:
-        report = app.ingestion.import_paths(list(paths), fmt=fmt, progress=progress, update_index=not no_index)
+        report = app.ingestion.import_paths(
+            list(paths), fmt=fmt, progress=progress, update_index=not no_index
+        )
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -40,12 +46,17 @@ def print_import_report(d: dict) -> None:  # type: ignore[type-arg]
         f"unchanged {d['unchanged']:,} · skipped {d['skipped']:,}"
     )
     if d["skip_reasons"]:
-        out.print("スキップした記録 / skipped records: " + ", ".join(f"{k} {v:,}" for k, v in d["skip_reasons"].items()))
+        out.print(
+            "スキップした記録 / skipped records: "
+            + ", ".join(f"{k} {v:,}" for k, v in d["skip_reasons"].items())
+        )
         for line in d["skip_examples"][:5]:
             out.print(f"  - {line}", markup=False, highlight=False)
     if d["google_abstract_join"]:
-        out.print("Google Patents 要約の結合 / abstract join: "
-                  + ", ".join(f"{k} {v:,}" for k, v in d["google_abstract_join"].items()))
+        out.print(
+            "Google Patents 要約の結合 / abstract join: "
+            + ", ".join(f"{k} {v:,}" for k, v in d["google_abstract_join"].items())
+        )
     if d["skipped_files"]:
         out.print("読み込まなかったファイル / files not read:")
         for s in d["skipped_files"]:

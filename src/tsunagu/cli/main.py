@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 import click
@@ -14,7 +13,10 @@ __all__ = ["cli", "main"]
 
 # command name -> "module:attribute" (each module is one command or command group).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("tsunagu.cli.demo", "demo", ),
+    "demo": (
+        "tsunagu.cli.demo",
+        "demo",
+    ),
     "import": ("tsunagu.cli.ingest", "import_command"),
     "search": ("tsunagu.cli.search", "search"),
     "show": ("tsunagu.cli.search", "show"),
@@ -26,6 +28,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "consortium": ("tsunagu.cli.consortium", "consortium"),
     "landscape": ("tsunagu.cli.landscape", "landscape"),
     "report": ("tsunagu.cli.report", "report_group"),
+    "offers": ("tsunagu.cli.offers", "offers"),
+    "companies": ("tsunagu.cli.companies", "companies"),
+    "needs": ("tsunagu.cli.needs", "needs"),
+    "match": ("tsunagu.cli.match", "match"),
+    "deals": ("tsunagu.cli.deals", "deals"),
+    "kpi": ("tsunagu.cli.kpi", "kpi"),
+    "programmes": ("tsunagu.cli.programmes", "programmes"),
 }
 
 HELP_SUMMARY: dict[str, str] = {
@@ -41,11 +50,39 @@ HELP_SUMMARY: dict[str, str] = {
     "consortium": "中小企業コンソーシアムの組成 / build a team of SMEs for a concept (optimised)",
     "landscape": "IPランドスケープ (図表・データ・HTML) / IP landscape charts, data and an offline page",
     "report": "知財ビジネス評価書・提案書 (HTML/PDF/Markdown) / IP business evaluation reports and proposals",
+    "offers": "開放特許オファーの登録・取込 / licensors and licensable offers (NASA catalogue, template)",
+    "companies": "企業登録簿・公開範囲・評価書の共有同意 / the company register, visibility, report consent",
+    "needs": "企業の技術ニーズ / companies' calls for technology",
+    "match": "知財ビジネスマッチング (双方向・根拠つき) / two-way matching with explained scores",
+    "deals": "案件の進行管理・文書 / deals through the stages, notes, due actions, NDA/term sheet",
+    "kpi": "マッチングの成果指標 / programme outcome figures (offers, meetings, contracts, products)",
+    "programmes": "マッチング・プログラムと参加者 / matching programmes and their members",
 }
 
 
+class CliError(click.ClickException):
+    """A `TsunaguError` shown as one clean line on stderr (exit 1; 3 for a missing optional part)."""
+
+    def __init__(self, exc: TsunaguError) -> None:
+        super().__init__(str(exc))
+        self.exit_code = 3 if isinstance(exc, MissingDependencyError) else 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"エラー / error: {self.format_message()}", err=True)
+
+
 class LazyGroup(click.Group):
-    """A click group whose subcommands are imported only when used (fast start-up, no import side effects)."""
+    """A click group whose subcommands are imported only when used (fast start-up, no import side effects).
+
+    Errors from `tsunagu.errors` become `CliError` here, so every entry point (the console script,
+    tests through click's runner) shows them the same way.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TsunaguError as exc:
+            raise CliError(exc) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -65,10 +102,20 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", envvar="TSUNAGU_HOME", type=click.Path(file_okay=False), default=None,
-              help="データフォルダ / data folder ($TSUNAGU_HOME, default ~/.tsunagu)")
-@click.option("--db", "database_url", envvar="TSUNAGU_DATABASE_URL", default=None,
-              help="データベースURL / database URL (sqlite:///… or postgresql://…; $TSUNAGU_DATABASE_URL)")
+@click.option(
+    "--home",
+    envvar="TSUNAGU_HOME",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="データフォルダ / data folder ($TSUNAGU_HOME, default ~/.tsunagu)",
+)
+@click.option(
+    "--db",
+    "database_url",
+    envvar="TSUNAGU_DATABASE_URL",
+    default=None,
+    help="データベースURL / database URL (sqlite:///… or postgresql://…; $TSUNAGU_DATABASE_URL)",
+)
 @click.version_option(package_name="tsunagu")
 @click.pass_context
 def cli(ctx: click.Context, home: str | None, database_url: str | None) -> None:
@@ -77,20 +124,5 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point: runs the group and turns tsunagu errors into clean messages."""
-    try:
-        return cli.main(args=argv, prog_name="tsunagu", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("中断しました / aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except MissingDependencyError as exc:
-        click.echo(f"エラー / error: {exc}", err=True)
-        sys.exit(3)
-    except TsunaguError as exc:
-        click.echo(f"エラー / error: {exc}", err=True)
-        sys.exit(1)
+    """Console entry point."""
+    return cli.main(args=argv, prog_name="tsunagu")

@@ -13,7 +13,7 @@ from tsunagu.domain.patent import MERGEABLE_FIELDS, Patent
 from tsunagu.errors import NotFoundError
 from tsunagu.retrieval.base import SearchFilters, SearchHit
 
-__all__ = ["hit_to_dict", "patent_to_dict", "search", "show"]
+__all__ = ["hit_to_dict", "patent_to_dict", "print_hits", "search", "show"]
 
 
 def patent_to_dict(p: Patent) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def hit_to_dict(hit: SearchHit, p: Patent) -> dict[str, Any]:
         "applicants": list(p.applicants),
         "year": p.year,
         "language": p.language,
-        "ipc_codes": list(p.ipc_codes[:8]),
+        "ipc_codes": list(p.ipc_codes),
         "score": round(hit.score, 6),
         "lexical_rank": hit.lexical_rank,
         "vector_rank": hit.vector_rank,
@@ -74,25 +74,37 @@ def search(
     vector rank and fused score.
     """
     app = get_app(ctx)
-    filters = SearchFilters(ipc_prefix=ipc_prefix, applicant=applicant, year_from=year_from,
-                            year_to=year_to, language=language, source=source)
+    filters = SearchFilters(
+        ipc_prefix=ipc_prefix,
+        applicant=applicant,
+        year_from=year_from,
+        year_to=year_to,
+        language=language,
+        source=source,
+    )
     results = app.search(query, k=limit, filters=filters)
     if as_json:
-        emit_json({"query": query, "filters": vars(filters),
-                   "hits": [hit_to_dict(h, p) for h, p in results]})
+        emit_json({"query": query, "filters": vars(filters), "hits": [hit_to_dict(h, p) for h, p in results]})
         return
     if not results:
         stdout_console.print("該当なし / no hits")
         return
-    table = Table(title=f"検索 / search: {query}", show_lines=False)
-    for col in ("#", "番号 / number", "発明の名称 / title", "出願人 / applicant", "年", "語彙", "ベクトル", "スコア"):
-        table.add_column(col, overflow="fold")
+    print_hits(results)
+
+
+def print_hits(results: list[tuple[SearchHit, Patent]]) -> None:
+    """One block per hit: number, title, applicant and year, then the score breakdown."""
+    out = stdout_console
     for i, (hit, p) in enumerate(results, start=1):
-        table.add_row(
-            str(i), p.publication_number, p.title[:80], (p.applicants[0] if p.applicants else "")[:30],
-            str(p.year or ""), str(hit.lexical_rank or "–"), str(hit.vector_rank or "–"), f"{hit.score:.4f}",
+        who = ", ".join(p.applicants[:2]) + (" ほか" if len(p.applicants) > 2 else "")
+        out.print(f"[bold]{i:>2}. {p.publication_number}[/bold]  {p.title}", highlight=False)
+        lex = f"{hit.lexical_rank}位" if hit.lexical_rank else "圏外"
+        vec = f"{hit.vector_rank}位" if hit.vector_rank else "圏外"
+        out.print(
+            f"    {who or '出願人不明'} · {p.year or '年不明'} · {', '.join(p.ipc_codes[:3])}\n"
+            f"    [dim]語彙 lexical {lex} · ベクトル vector {vec} · 統合スコア fused {hit.score:.4f}[/dim]",
+            highlight=False,
         )
-    stdout_console.print(table)
 
 
 @click.command()

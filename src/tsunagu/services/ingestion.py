@@ -19,7 +19,7 @@ from tsunagu.errors import ImportFormatError, TsunaguError, ValidationError
 from tsunagu.sources.base import AbstractPair, SkippedRecord, Source
 from tsunagu.sources.files import InputFile, SkippedFile, iter_input_files
 from tsunagu.sources.google_patents import join_google_abstracts
-from tsunagu.sources.registry import default_sources, detect, get_source
+from tsunagu.sources.registry import default_sources, get_source, identify
 from tsunagu.storage.base import PatentStore, UpsertStats
 
 __all__ = ["FileReport", "ImportReport", "IngestionService", "ProgressFn"]
@@ -119,10 +119,12 @@ class IngestionService:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _choose(self, item: InputFile, fmt: str | None) -> Source | None:
+    def _choose(self, item: InputFile, fmt: str | None) -> tuple[Source | None, str]:
+        """The importer for a file (``--format`` wins over detection), or why there is none."""
         if fmt:
-            return get_source(fmt)
-        return detect(item, self.sources)
+            return get_source(fmt, self.sources), ""
+        found = identify(item, self.sources)
+        return found.source, found.reason
 
     def iter_records(
         self,
@@ -165,12 +167,12 @@ class IngestionService:
         pairs: list[AbstractPair],
     ) -> Iterator[Patent]:
         try:
-            source = self._choose(entry, fmt)
+            source, reason = self._choose(entry, fmt)
         except ImportFormatError as exc:
             report.skipped_files.append((entry.path, str(exc)))
             return
         if source is None:
-            report.skipped_files.append((entry.path, "形式を認識できません / unrecognised format"))
+            report.skipped_files.append((entry.path, reason or "形式を認識できません / unrecognised format"))
             return
         file_report = FileReport(path=entry.path, format=source.name)
         report.files.append(file_report)
