@@ -18,7 +18,7 @@ from tsunagu.domain.patent import Patent, merge_patents
 from tsunagu.errors import ImportFormatError, TsunaguError, ValidationError
 from tsunagu.sources.base import AbstractPair, SkippedRecord, Source
 from tsunagu.sources.files import InputFile, SkippedFile, iter_input_files
-from tsunagu.sources.google_patents import join_google_abstracts
+from tsunagu.sources.google_patents import join_google_abstracts, topic_of
 from tsunagu.sources.registry import default_sources, get_source, identify
 from tsunagu.storage.base import PatentStore, UpsertStats
 
@@ -27,6 +27,7 @@ __all__ = ["FileReport", "ImportReport", "IngestionService", "ProgressFn"]
 ProgressFn = Callable[[int, int, str], None]
 
 GOOGLE_CSV = "google_patents_csv"
+GOOGLE_ABSTRACTS = "google_patents_abstracts"
 MAX_EXAMPLES = 20
 
 
@@ -156,7 +157,21 @@ class IngestionService:
         if google or pairs:
             joined, stats = join_google_abstracts(google, pairs)
             report.google_join = {k: int(v) for k, v in vars(stats).items()}
+            self._report_orphan_abstracts(report, google)
             yield from joined
+
+    @staticmethod
+    def _report_orphan_abstracts(report: ImportReport, google: list[Patent]) -> None:
+        """An abstracts NDJSON whose search CSV was not in the import is listed as skipped, with why."""
+        topics = {topic_of(f.path) for f in report.files if f.format == GOOGLE_CSV}
+        topics |= {str(p.extra.get(GOOGLE_CSV, {}).get("topic", "")) for p in google}
+        for f in report.files:
+            if f.format == GOOGLE_ABSTRACTS and not f.error and topic_of(f.path) not in topics:
+                f.error = (
+                    f"対応する検索CSV (gp-search-{topic_of(f.path)}.csv) がないため要約を結合できません / "
+                    "abstracts without their Google Patents search CSV; not joined"
+                )
+                report.skipped_files.append((f.path, f.error))
 
     def _read_file(
         self,
@@ -221,7 +236,7 @@ class IngestionService:
                 batch = []
         if batch:
             report.stored.add(self.store.upsert_many(batch))
-        if report.read == 0 and not any(f.read for f in report.files):
+        if report.read == 0:
             reasons = "; ".join(f"{p}: {r}" for p, r in report.skipped_files[:5])
             raise TsunaguError(f"読み込めるレコードがありません / nothing could be read ({reasons})")
         if update_index and self.indexer is not None:
