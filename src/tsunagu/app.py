@@ -297,9 +297,14 @@ class App:
         return lambda code: field_name(code).label(lang)
 
     def _vectors_for(self, keys: Sequence[str]) -> np.ndarray | None:
-        """Index vectors of ``keys`` (zero rows for keys not in the index), or None without vectors."""
+        """Index vectors of ``keys`` (zero rows for keys not in the index), or None without vectors.
+
+        Never builds the index: without a current index the landscape falls back to TF-IDF vectors.
+        """
         import numpy as np
 
+        if not self.indexes_current():
+            return None
         searcher = self.searcher
         if searcher.vector is None:
             return None
