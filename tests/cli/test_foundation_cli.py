@@ -143,3 +143,22 @@ def test_demo_builds_missing_parts_once(tmp_path: Path, monkeypatch: pytest.Monk
     assert len(doc["samples"]) == 2
     code, out, _ = run("demo", "--json")
     assert [s["status"] for s in json.loads(out)["steps"]] == ["present", "present"]
+
+
+@pytest.mark.postgres
+def test_same_commands_on_postgresql(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TSUNAGU_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("TSUNAGU_DATABASE_URL", raising=False)
+    code, out, _ = run("--db", pg_url, "import", str(DATA / "jplatpat_csv"), "--json")
+    assert code == 0 and json.loads(out)["new"] > 0
+    code, out, _ = run("--db", pg_url, "search", "運転意図を推定する", "--json")
+    hits = json.loads(out)["hits"]
+    assert code == 0 and hits and hits[0]["publication_number"].startswith("JP")
+    code, out, _ = run("--db", pg_url, "show", "特開2005-346371", "--json")
+    assert code == 0 and json.loads(out)["key"] == "JP-A-2005346371"
+    # The environment variable works like --db.
+    monkeypatch.setenv("TSUNAGU_DATABASE_URL", pg_url)
+    code, out, _ = run("info", "--json")
+    assert code == 0 and json.loads(out)["patents"] > 0 and json.loads(out)["indexes_current"] is True
+    # Nothing was written to a SQLite file in the home.
+    assert not (tmp_path / "home" / "tsunagu.db").exists()
