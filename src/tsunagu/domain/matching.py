@@ -215,6 +215,10 @@ _SYNONYMS: dict[str, str] = {
     "lost": "closed_lost",
     "closed": "closed_lost",
     "non-exclusive": "non_exclusive",
+    "公開": "public",
+    "非公開": "private",
+    "匿名": "anonymous",
+    "匿名公開": "anonymous",
 }
 
 

@@ -34,24 +34,34 @@ class InferredFields:
 
 
 class FieldInferrer:
-    """Votes the IPC main groups of the ``k`` nearest classified corpus documents.
+    """Votes the IPC main groups of the nearest classified corpus documents.
 
-    Each neighbour at rank ``r`` (1-based) gives weight ``1 / r`` split evenly over its main groups; groups
-    with at least ``min_share`` of the votes are kept, at most ``max_groups`` of them (the top group is
-    always kept when any neighbour is classified).
+    The search is asked for ``depth`` documents and the first ``k`` classified ones vote (unclassified
+    records, such as catalogue entries, are skipped). The classified neighbour at rank ``r`` (1-based)
+    gives weight ``1 / r`` split evenly over its main groups; groups with at least ``min_share`` of the
+    votes are kept, at most ``max_groups`` of them (the top group is always kept when any neighbour is
+    classified).
 
     Args:
         neighbours: the nearest-document search (for example the hybrid searcher).
-        k: neighbours consulted.
+        k: classified neighbours that vote.
+        depth: documents asked of the search.
         max_groups: most groups returned.
         min_share: smallest vote share kept.
     """
 
     def __init__(
-        self, neighbours: NeighbourSearch, *, k: int = 20, max_groups: int = 3, min_share: float = 0.12
+        self,
+        neighbours: NeighbourSearch,
+        *,
+        k: int = 20,
+        depth: int = 100,
+        max_groups: int = 3,
+        min_share: float = 0.12,
     ) -> None:
         self.neighbours = neighbours
         self.k = k
+        self.depth = max(depth, k)
         self.max_groups = max_groups
         self.min_share = min_share
 
@@ -63,13 +73,11 @@ class FieldInferrer:
         votes: dict[str, float] = {}
         evidence: list[str] = []
         rank = 0
-        for patent, _score in self.neighbours(text, self.k + len(skip)):
-            if patent.key in skip:
-                continue
+        for patent, _score in self.neighbours(text, self.depth + len(skip)):
             groups = sorted({main_group(c) for c in patent.ipc_codes if "/" in c})
-            rank += 1
-            if not groups:
+            if patent.key in skip or not groups:
                 continue
+            rank += 1
             evidence.append(patent.key)
             for g in groups:
                 votes[g] = votes.get(g, 0.0) + 1.0 / rank / len(groups)

@@ -100,6 +100,7 @@ class OfferImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    duplicates: int = 0
     licensors: int = 0
     fields: dict[str, int] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
@@ -348,6 +349,7 @@ class OfferService:
         report.read = len(records) + report.skipped
         licensors: dict[str, Licensor] = {}
         pending: list[Offer] = []
+        previous = {(o.licensor_id, o.external_ref): o for o in self.registry.list_offers() if o.external_ref}
         for i, record in enumerate(records, start=1):
             extra = record.extra.get("nasa_t2_csv", {})
             facility = str(extra.get("Facility") or f"NASA {extra.get('Center', '')}".strip())
@@ -357,7 +359,7 @@ class OfferService:
                     facility, kind="public_lab", country="US", contact_role=str(extra.get("Office", ""))
                 )
                 licensors[facility] = lic
-            pending.append(self._nasa_offer(record, lic, extra, programme_id))
+            pending.append(self._nasa_offer(record, lic, extra, programme_id, previous))
             if progress:
                 progress(i, len(records), "オファーの分野 / offer fields")
         self._store(pending, report)
@@ -365,7 +367,12 @@ class OfferService:
         return report
 
     def _nasa_offer(
-        self, record: Patent, lic: Licensor, extra: dict[str, object], programme_id: int | None
+        self,
+        record: Patent,
+        lic: Licensor,
+        extra: dict[str, object],
+        programme_id: int | None,
+        previous: dict[tuple[int, str], Offer],
     ) -> Offer:
         category = str(extra.get("Category", ""))
         now = self._now()
@@ -386,6 +393,19 @@ class OfferService:
             created_at=now,
             updated_at=now,
         )
+        before = previous.get((offer.licensor_id, offer.external_ref))
+        if (
+            before is not None
+            and before.text() == offer.text()
+            and before.patent_numbers == offer.patent_numbers
+        ):
+            # Same text and numbers as stored: keep its links and fields (no new inference).
+            return dataclasses.replace(
+                offer,
+                patent_keys=before.patent_keys,
+                ipc_codes=before.ipc_codes,
+                ipc_source=before.ipc_source,
+            )
         own = [record.key] if self.patents.get_many([record.key]) else []
         return self.link(offer, extra_keys=own)
 
@@ -461,7 +481,24 @@ class OfferService:
             ) from exc
 
     def _store(self, pending: list[Offer], report: OfferImportReport) -> None:
-        stored, counts = self.registry.upsert_offers(pending)
+        # A row repeated in the file (same licensor and reference) is stored once and counted apart.
+        unique: dict[tuple[int, str], Offer] = {}
+        rest: list[Offer] = []
+        for offer in pending:
+            if offer.external_ref:
+                unique[(offer.licensor_id, offer.external_ref)] = offer
+            else:
+                rest.append(offer)
+        report.duplicates = len(pending) - len(unique) - len(rest)
+        # Re-importing without --programme keeps the programme an offer was published in.
+        stored_before = {
+            (o.licensor_id, o.external_ref): o for o in self.registry.list_offers() if o.external_ref
+        }
+        for key, offer in unique.items():
+            before = stored_before.get(key)
+            if offer.programme_id is None and before is not None and before.programme_id is not None:
+                unique[key] = dataclasses.replace(offer, programme_id=before.programme_id)
+        stored, counts = self.registry.upsert_offers([*unique.values(), *rest])
         report.new, report.updated, report.unchanged = counts["new"], counts["updated"], counts["unchanged"]
         report.offer_ids = [o.id for o in stored]
         report.fields = {
