@@ -130,7 +130,7 @@ class App:
         companies = self.consortium_companies
         corpus = SearchCorpus(lambda: self.searcher, self.store)
         return ConsortiumService(
-            decomposer=ConceptDecomposer(corpus.search),
+            decomposer=ConceptDecomposer(corpus.search, background=corpus.group_shares),
             candidates=lambda: load_candidates(companies, self.store),
             embed=corpus.embed,
             patent_cosines=corpus.patent_cosines,

@@ -46,7 +46,7 @@ def _print_plan(plan: ConsortiumPlan) -> None:
     for m in plan.team:
         name = m.candidate.name + (" ※特許データ由来" if m.candidate.derived else "")
         cells = [f"{fit_mark(f.fit)}{f.fit:.2f}" for f in m.fits]
-        team.add_row(name, *cells, ", ".join(m.covers))
+        team.add_row(name, *cells, ", ".join(m.covers) or "(補強 / backup)")
     stdout_console.print(team)
     _say("[bold]担当の根拠 / evidence[/bold]")
     for m in plan.team:

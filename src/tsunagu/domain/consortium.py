@@ -55,10 +55,10 @@ class FitParameters:
         gap_threshold: a capability whose best team fit is below this is reported as a gap.
     """
 
-    text_floor: float = 0.25
-    text_ceiling: float = 0.65
+    text_floor: float = 0.2
+    text_ceiling: float = 0.6
     patent_credit: float = 0.5
-    ipc_weight: float = 0.8
+    ipc_weight: float = 0.6
     gap_threshold: float = 0.4
 
     def __post_init__(self) -> None:

@@ -2,9 +2,13 @@
 
 Each capability is a function phrase of the concept (`concept_phrases`: the 用途探索 phrase extractor
 plus any clause it leaves uncovered) with the IPC main groups of the corpus patents closest to that
-phrase: the phrase is searched with the hybrid searcher, and each main group gets the share of the top
-``depth`` hits that carry it (rank-weighted, ``1 / (3 + rank)``). Groups under ``min_share`` are
-dropped; at most ``max_groups`` are kept, heaviest first, and the weights renormalised to sum to 1.
+phrase: the phrase is searched with the hybrid searcher, and each main group gets the share ``s_g`` of
+the top ``depth`` hits that carry it (rank-weighted, ``1 / (3 + rank)``). A group's weight is its
+*enrichment* ``s_g − b_g``, where ``b_g`` is the share of all corpus documents carrying it: a group
+that every document of a topical corpus carries (B60W40/00 in a driver-state corpus) says nothing
+about this phrase. Groups with ``s_g`` under ``min_share`` or no enrichment are dropped (when none is
+enriched, the plain shares are used); at most ``max_groups`` are kept, heaviest first, and the
+weights renormalised to sum to 1.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +103,8 @@ class ConceptDecomposer:
         max_groups: most groups per capability.
         max_capabilities: most capabilities per concept.
         titles: main group → plain-language title (optional).
+        background: main group → share of all corpus documents carrying it (optional; enables the
+            enrichment weighting).
     """
 
     search: PatentSearch
@@ -108,6 +114,7 @@ class ConceptDecomposer:
     max_groups: int = 4
     max_capabilities: int = 8
     titles: Callable[[str], str] | None = None
+    background: Callable[[], Mapping[str, float]] | None = None
 
     def decompose(self, concept: str, extra_phrases: Sequence[str] = ()) -> list[Capability]:
         """The capabilities of ``concept`` (plus any phrases the user adds), in concept order.
@@ -151,10 +158,17 @@ class ConceptDecomposer:
                 weights[g] = weights.get(g, 0.0) + w
         if not total:
             return (), ()
-        shares = sorted(((g, w / total) for g, w in weights.items()), key=lambda t: (-t[1], t[0]))
-        kept = [(g, s) for g, s in shares if s >= self.min_share][: self.max_groups]
-        if not kept and shares:
-            kept = shares[:1]
+        shares = {g: w / total for g, w in weights.items()}
+        background = self.background() if self.background is not None else {}
+        # Enrichment: what the closest patents carry beyond the corpus's own base rate.
+        excess = {g: s - background.get(g, 0.0) for g, s in shares.items() if s >= self.min_share}
+        ranked = sorted(((g, e) for g, e in excess.items() if e > 0), key=lambda t: (-t[1], t[0]))
+        kept = ranked[: self.max_groups]
+        if not kept:  # nothing stands out from the corpus: fall back to the plain shares
+            kept = sorted(
+                ((g, s) for g, s in shares.items() if s >= self.min_share), key=lambda t: (-t[1], t[0])
+            )
+            kept = kept[: self.max_groups] or sorted(shares.items(), key=lambda t: (-t[1], t[0]))[:1]
         norm = sum(s for _, s in kept) or 1.0
         groups = tuple((g, round(s / norm, 4)) for g, s in kept)
         evidence = tuple(

@@ -8,11 +8,14 @@ register's open offers in the form gap filling uses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
+from tsunagu.domain.codes import main_group
 from tsunagu.domain.patent import Patent
 from tsunagu.errors import NotFoundError
 from tsunagu.retrieval.searcher import HybridSearcher
@@ -23,6 +26,10 @@ __all__ = ["SearchCorpus", "register_offers"]
 
 class _Records(Protocol):
     def get_many(self, keys: Sequence[str]) -> list[Patent]: ...
+
+    def iter_rows(self, columns: Sequence[str], batch_size: int = 5000) -> Iterator[dict[str, Any]]: ...
+
+    def revision(self) -> int: ...
 
 
 class SearchCorpus:
@@ -45,6 +52,21 @@ class SearchCorpus:
         self._records = records
         self.min_vector_score = min_vector_score
         self.max_df = max_df
+        self._shares: tuple[int, dict[str, float]] | None = None
+        self._lock = threading.Lock()
+
+    def group_shares(self) -> dict[str, float]:
+        """IPC main group → share of corpus documents carrying it (recomputed when the store changes)."""
+        with self._lock:
+            revision = self._records.revision()
+            if self._shares is None or self._shares[0] != revision:
+                counts: Counter[str] = Counter()
+                n = 0
+                for row in self._records.iter_rows(["ipc_codes"]):
+                    n += 1
+                    counts.update({main_group(c) for c in row["ipc_codes"] if "/" in c})
+                self._shares = (revision, {g: c / n for g, c in counts.items()} if n else {})
+            return self._shares[1]
 
     def search(self, phrase: str, k: int) -> list[Patent]:
         """The ``k`` closest corpus patents to ``phrase`` (default hybrid search), best first.

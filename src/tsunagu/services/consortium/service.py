@@ -139,6 +139,12 @@ class ConsortiumService:
         cons, notes = self._constraints(request, companies)
         selection = choose_team(matrix.values, cons, method=request.method, time_limit=self.time_limit)
         plan = self._assemble(request, matrix, selection.members, cons, hits)
+        for member in plan[0]:
+            if not member.covers:
+                notes.append(
+                    f"{member.candidate.name} はどの機能でも最高の適合ではありません (他のメンバーの補強・代替要員)"
+                    " / covers no capability best: a backup for the others"
+                )
         return (
             ConsortiumPlan(
                 concept=request.concept,
