@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -49,7 +49,9 @@ class LandscapeStore(Protocol):
 
     def get_many(self, keys: Sequence[str]) -> list[Patent]: ...
 
-    def keys_matching(self, keys: Any = None, *, ipc_prefix: str = "", applicant: str = "") -> set[str]: ...
+    def keys_matching(
+        self, keys: Iterable[str] | None = None, *, ipc_prefix: str = "", applicant: str = ""
+    ) -> set[str]: ...
 
     def iter_rows(self, columns: Sequence[str], batch_size: int = 5000) -> Iterator[dict[str, Any]]: ...
 

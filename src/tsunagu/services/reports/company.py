@@ -8,8 +8,9 @@ when those capabilities are installed; without them the report says so and uses 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -63,7 +64,7 @@ class CompanyDirectory(Protocol):
 class ApplicantStore(Protocol):
     """The store calls `ApplicantDirectory` needs."""
 
-    def keys_matching(self, keys: object = None, *, applicant: str = "") -> set[str]: ...
+    def keys_matching(self, keys: Iterable[str] | None = None, *, applicant: str = "") -> set[str]: ...
 
     def get_many(self, keys: Sequence[str]) -> list[Patent]: ...
 
@@ -139,7 +140,7 @@ class IdeaSummary:
     function: str = ""
     rationale: str = ""
     evidence: tuple[IdeaEvidence, ...] = ()
-    scores: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = dataclasses.field(default_factory=dict)
     offers: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:

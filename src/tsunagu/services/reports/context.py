@@ -5,9 +5,10 @@ portfolio facts, white space, ideas and offers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from tsunagu.domain.patent import SOURCE_RANK, Patent
 from tsunagu.errors import NotFoundError, TsunaguError
@@ -32,14 +33,12 @@ __all__ = ["PatentSource", "ReportContext", "gather_context"]
 log = logging.getLogger(__name__)
 
 
-class PatentSource:
-    """What the report builders need of the store: records by key and by number (a thin protocol)."""
+class PatentSource(Protocol):
+    """What the report builders need of the store: records by key and by number."""
 
-    def get_many(self, keys: list[str]) -> list[Patent]:  # pragma: no cover - protocol
-        raise NotImplementedError
+    def get_many(self, keys: Sequence[str]) -> list[Patent]: ...
 
-    def find(self, number: str) -> list[Patent]:  # pragma: no cover - protocol
-        raise NotImplementedError
+    def find(self, number: str) -> list[Patent]: ...
 
 
 @dataclass

@@ -8,7 +8,7 @@ from tsunagu.services.landscape.fields import applicant_key, fields_of
 from tsunagu.services.reports import figures
 from tsunagu.services.reports.context import ReportContext
 from tsunagu.services.reports.inputs import COMPANY_FIELDS
-from tsunagu.services.reports.model import Bullets, Items, Paragraph, Ratings, Report, Section, Table
+from tsunagu.services.reports.model import Bullets, Items, Origin, Paragraph, Ratings, Report, Section, Table
 from tsunagu.services.reports.phrases import phrase_group, phrases
 from tsunagu.services.reports.similarity import TextSimilarity
 from tsunagu.services.reports.templates import EVALUATION_SECTIONS, ReportTemplate, SectionTemplate
@@ -89,8 +89,8 @@ def _summary(ctx: ReportContext, sec: Section, template: ReportTemplate) -> None
 def _company(ctx: ReportContext, sec: Section, template: ReportTemplate) -> None:
     P = phrases(ctx.lang)
     labels = phrase_group("company_fields", ctx.lang)
-    name_origin = "register" if ctx.profile.kind == "registered" else "machine"
-    rows: list[tuple[str, str, str]] = [
+    name_origin: Origin = "register" if ctx.profile.kind == "registered" else "machine"
+    rows: list[tuple[str, str, Origin]] = [
         (labels["name"], ctx.name, "person" if ctx.inputs.company.get("name") else name_origin)
     ]
     kind = {"registered": P["kind_registered"], "applicant": P["kind_applicant"], "input": P["kind_input"]}
@@ -552,7 +552,7 @@ def _sources(ctx: ReportContext, sec: Section, template: ReportTemplate, similar
     from tsunagu.services.landscape.fonts import FONT_LICENSE_NOTE
 
     P = phrases(ctx.lang)
-    rows: list[tuple[str, str, str]] = [(P["report_date"], ctx.as_of.isoformat(), "machine")]
+    rows: list[tuple[str, str, Origin]] = [(P["report_date"], ctx.as_of.isoformat(), "machine")]
     ev = ctx.inputs.evaluator
     rows.append(
         (P["evaluator"], ev.get("name") or template.missing, "person" if ev.get("name") else "missing")

@@ -14,7 +14,7 @@ from typing import Any
 from tsunagu.services.reports.context import ReportContext
 from tsunagu.services.reports.evaluation import _company as company_section
 from tsunagu.services.reports.evaluation import pct
-from tsunagu.services.reports.model import Bullets, Items, Paragraph, Report, Section, Table
+from tsunagu.services.reports.model import Bullets, Items, Origin, Paragraph, Report, Section, Table
 from tsunagu.services.reports.phrases import phrase_group, phrases
 from tsunagu.services.reports.templates import ReportTemplate
 
@@ -207,7 +207,7 @@ def build_proposal_report(ctx: ReportContext, template: ReportTemplate) -> Repor
         elif st.id == "sources":
             from tsunagu.services.landscape.fonts import FONT_LICENSE_NOTE
 
-            rows = [
+            facts: list[tuple[str, str, Origin]] = [
                 (P["report_date"], ctx.as_of.isoformat(), "machine"),
                 (
                     P["evaluator"],
@@ -219,7 +219,7 @@ def build_proposal_report(ctx: ReportContext, template: ReportTemplate) -> Repor
                 (P["m_documents"], f"{ctx.facts.documents} ({ctx.facts.families})", "machine"),
                 (P["font"], FONT_LICENSE_NOTE, "machine"),
             ]
-            sec.add(Items(rows, origin="machine"))  # type: ignore[arg-type]
+            sec.add(Items(facts, origin="machine"))
         else:
             text = ctx.inputs.notes.get(st.id, "")
             sec.add(Paragraph(text, "person") if text else Paragraph(template.missing, "missing"))

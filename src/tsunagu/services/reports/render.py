@@ -17,7 +17,7 @@ from typing import Any
 
 from tsunagu.errors import MissingDependencyError
 from tsunagu.services.landscape.fonts import FONT_FAMILY, font_face_css, japanese_font_path
-from tsunagu.services.reports.model import Figure, Report
+from tsunagu.services.reports.model import Bullets, Figure, Items, Paragraph, Ratings, Report, Table
 from tsunagu.services.reports.phrases import phrase_group
 from tsunagu.services.reports.templates import packaged_template_text
 
@@ -172,13 +172,13 @@ def render_markdown(report: Report, assets: str | Path | None = None, *, assets_
         if s.intro:
             lines += [f"*{s.intro}*", ""]
         for b in s.blocks:
-            if b.kind == "paragraph":
+            if isinstance(b, Paragraph):
                 if b.title:
                     lines += [f"### {b.title} {tag(b.origin)}", ""]
                     lines += [b.text, ""]
                 else:
                     lines += [f"{tag(b.origin)} {b.text}", ""]
-            elif b.kind == "bullets":
+            elif isinstance(b, Bullets):
                 if b.title:
                     lines += [f"### {b.title} {tag(b.origin)}", ""]
                 lines += [
@@ -186,13 +186,13 @@ def render_markdown(report: Report, assets: str | Path | None = None, *, assets_
                     for text, origin in b.items
                 ]
                 lines.append("")
-            elif b.kind == "items":
+            elif isinstance(b, Items):
                 if b.title:
                     lines += [f"### {b.title}", ""]
                 lines += ["| | | |", "|---|---|---|"]
                 lines += [f"| {_md_escape(k)} | {_md_escape(v)} | {tag(og)} |" for k, v, og in b.rows]
                 lines.append("")
-            elif b.kind == "table":
+            elif isinstance(b, Table):
                 if b.title:
                     lines += [f"### {b.title} {tag(b.origin)}", ""]
                 else:
@@ -205,14 +205,14 @@ def render_markdown(report: Report, assets: str | Path | None = None, *, assets_
                 if b.note:
                     lines += ["", f"*{b.note}*"]
                 lines.append("")
-            elif b.kind == "figure":
+            elif isinstance(b, Figure):
                 if folder is not None and b.png:
                     folder.mkdir(parents=True, exist_ok=True)
                     name = f"{s.id}-{b.name}.png"
                     (folder / name).write_bytes(b.png)
                     link = f"{assets_link}/{name}" if assets_link else name
                     lines += [f"![{b.caption}]({link})", "", f"*{b.caption}* {tag(b.origin)}", ""]
-            elif b.kind == "ratings":
+            elif isinstance(b, Ratings):
                 head = phrase_group("ratings_table", report.language)
                 lines += [
                     f"| {head['item']} | {head['viewpoint']} | {head['rating']} | {head['comment']} | "
