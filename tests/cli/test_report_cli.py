@@ -125,3 +125,24 @@ def test_landscape_ipc_writes_charts_data_and_page(home: Path, tmp_path: Path) -
         cli, ["--home", str(home), "landscape", "--ipc", "B60W", "--applicant", NISSAN], standalone_mode=False
     )
     assert r.exception is not None and "exactly one of" in str(r.exception)
+
+
+def test_landscape_query_uses_the_search_index_and_its_vectors(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tsunagu.app import App
+    from tsunagu.settings import Settings
+
+    monkeypatch.setenv("TSUNAGU_EMBEDDER", "hashing")  # a small real embedder; USE is exercised elsewhere
+    query_home = tmp_path / "home"
+    query_home.mkdir()
+    (query_home / "tsunagu.db").write_bytes((home / "tsunagu.db").read_bytes())
+    app = App.from_settings(Settings.from_env(home=query_home))
+    app.update_indexes()
+    app.close()
+    out = tmp_path / "q"
+    r = run(query_home, "landscape", "運転者の眠気を検出する", "--out", str(out), "--limit", "150", "--json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert 0 < doc["documents"] <= 150
+    assert "hashing embeddings" in doc["map"]["method"]

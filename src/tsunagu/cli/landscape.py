@@ -122,7 +122,7 @@ def landscape(
         labels = ", ".join(c.label for c in result.map.clusters[:5])
         stdout_console.print(f"  クラスタ / clusters: {labels}")
     if result.company:
-        spaces = ", ".join(f"{w.field} {w.name}" for w in result.white_space[:3])
+        spaces = ", ".join(f"{w.field} {w.name[:30]}" for w in result.white_space[:3])
         stdout_console.print(f"  ホワイトスペース / white space ({result.company}): {spaces or '—'}")
     page = next((f for f in files if f.name == "index.html"), None)
     stdout_console.print(f"{len(files)} files → {Path(out_dir)}" + (f" (open {page})" if page else ""))

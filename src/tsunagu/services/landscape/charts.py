@@ -103,6 +103,8 @@ def field_label(code: str, name: str, width: int = 16) -> str:
     """``"B60W 車両の複数の装置…"``: the code and its name cut to ``width`` characters."""
     if not name:
         return code
+    if " " in name:  # Latin titles need more characters than Japanese names for the same meaning
+        width = int(width * 1.7)
     return (
         f"{code} {textwrap.shorten(name, width=width, placeholder='…') if ' ' in name else _cut(name, width)}"
     )
@@ -395,9 +397,8 @@ def white_space_chart(spaces: Sequence[WhiteSpace], *, lang: str = "ja", title: 
     bars = ax.barh(range(len(rows)), [w.score for w in rows][::-1], color="#59a14f")
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     unit = "件" if lang == "ja" else ""
-    recent = "直近5年" if lang == "ja" else "last 5 y"
     ax.bar_label(
-        bars, [f"{w.documents}{unit} ({recent} {w.recent})" for w in rows][::-1], padding=2, fontsize=7
+        bars, [f"{w.documents}{unit} ({w.recent_years}: {w.recent})" for w in rows][::-1], padding=2, fontsize=7
     )
     ax.set_xlabel(_lab(lang, "score"))
     ax.margins(x=0.35)

@@ -185,17 +185,24 @@ class LandscapeService:
         """Resolve ``scope`` and analyse its records (see `analyse_patents`).
 
         For an applicant scope the applicant is the company by default, and the ranking and matrix
-        cover the corpus records in its main fields (its competitors there).
+        cover the corpus records in its main fields (its competitors there). The white space of a
+        company is computed from all its corpus records, whatever the scope.
         """
         patents = self.patents_for(scope, limit)
         context: list[Patent] | None = None
+        company_patents: list[Patent] | None = None
         if scope.kind == "applicant":
             company = company or scope.value
             context = self.field_context(patents)
+            company_patents = patents
+        elif company.strip():
+            # White space is about the company's whole portfolio, not only its records in the scope.
+            company_patents = self.applicant_patents(company) or None
         return self.analyse_patents(
             patents,
             scope=scope,
             company=company,
+            company_patents=company_patents,
             lang=lang,
             basis=basis,
             with_map=with_map,

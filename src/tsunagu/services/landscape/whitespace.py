@@ -31,8 +31,9 @@ class WhiteSpace:
         score: adjacency score (see the module docstring).
         links: ``(company field, records carrying both)`` pairs, strongest first.
         documents: corpus records in the field.
-        recent: records in the last five years of data; ``before`` the five years before.
-        before: see ``recent``.
+        recent: records in the five years up to the corpus's last year of data (``recent_years``).
+        before: records in the five years before those.
+        recent_years: the years ``recent`` counts, as text (``"2018–2022"``).
         top_applicants: the most active applicants in the field (name, records).
     """
 
@@ -44,6 +45,7 @@ class WhiteSpace:
     recent: int
     before: int
     top_applicants: list[tuple[str, int]]
+    recent_years: str = ""
 
 
 def white_space(
@@ -98,6 +100,7 @@ def white_space(
                 recent=recent,
                 before=before,
                 top_applicants=stats.top_applicants(f, 3),
+                recent_years=f"{last - 4}–{last}" if last is not None else "",
             )
         )
     out.sort(key=lambda w: (-w.score, w.field))

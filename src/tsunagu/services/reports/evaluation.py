@@ -400,7 +400,7 @@ def _outlook(ctx: ReportContext, sec: Section, template: ReportTemplate, formats
             [
                 f"{w.field} {w.name}",
                 ", ".join(f"{h} ({n})" for h, n in w.links[:3]),
-                f"{w.documents} ({P['ws_recent']} {w.recent})",
+                f"{w.documents} ({w.recent_years}: {w.recent})",
                 ", ".join(f"{a} ({n})" for a, n in w.top_applicants),
             ]
             for w in ctx.white_space[:8]

@@ -220,7 +220,7 @@
     if (!D.white_space || !D.white_space.length) { return; }
     barsH("chart-whitespace", D.white_space.map(function (s) {
       return {label: s.field + " " + (s.name || ""), value: s.score,
-              valueLabel: s.documents + " (" + L.recent + " " + s.recent + ")",
+              valueLabel: s.documents + " (" + s.recent_years + ": " + s.recent + ")",
               tip: "<b>" + esc(s.field) + "</b> " + esc(s.name) + "<br>" + esc(L.links) + ": " +
                    s.links.slice(0, 5).map(function (l) { return esc(l[0]) + " (" + l[1] + ")"; }).join(", ") +
                    "<br>" + esc(L.active) + ": " +
