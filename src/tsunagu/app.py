@@ -124,14 +124,15 @@ class App:
     @cached_property
     def consortium(self) -> ConsortiumService:
         """The consortium builder over the register's companies, the search index and open offers."""
-        from tsunagu.services.consortium import ConceptDecomposer, ConsortiumService, load_candidates
+        from tsunagu.services.consortium import ConceptDecomposer, ConsortiumService
+        from tsunagu.services.consortium.candidates import CandidateLoader
         from tsunagu.services.consortium.corpus import SearchCorpus, register_offers
 
         companies = self.consortium_companies
         corpus = SearchCorpus(lambda: self.searcher, self.store)
         return ConsortiumService(
-            decomposer=ConceptDecomposer(corpus.search, background=corpus.group_shares),
-            candidates=lambda: load_candidates(companies, self.store),
+            decomposer=ConceptDecomposer(corpus.search, background=corpus.group_shares, prefetch=corpus.embed),
+            candidates=CandidateLoader(companies, self.store),
             embed=corpus.embed,
             patent_cosines=corpus.patent_cosines,
             offers=lambda: register_offers(companies.registry),

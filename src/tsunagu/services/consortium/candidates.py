@@ -12,6 +12,7 @@ profiles, and every output that shows them says so.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,7 @@ from tsunagu.services.consortium.fit import CompanyEvidence
 __all__ = [
     "DERIVED_NOTE",
     "DERIVED_ORIGIN",
+    "CandidateLoader",
     "DerivedCompanies",
     "derive_companies",
     "is_company_name",
@@ -61,6 +63,8 @@ def is_company_name(name: str) -> bool:
 class _Patents(Protocol):
     def get_many(self, keys: Sequence[str]) -> list[Patent]: ...
 
+    def revision(self) -> int: ...
+
     def iter_rows(self, columns: Sequence[str], batch_size: int = 5000) -> Any: ...
 
 
@@ -78,9 +82,36 @@ class _Companies(Protocol):
     def build(self, name: str, **values: Any) -> Company: ...
 
 
-def load_candidates(companies: _Companies, patents: _Patents) -> list[CompanyEvidence]:
-    """Every active register company with its profile and corpus patents (one batch read)."""
-    items = companies.list_companies(status="active")
+class CandidateLoader:
+    """`load_candidates`, cached until the corpus revision or a register company changes.
+
+    Args:
+        companies: the company service.
+        patents: the patent store (its ``revision()`` tells when the corpus changed).
+    """
+
+    def __init__(self, companies: _Companies, patents: _Patents) -> None:
+        self.companies = companies
+        self.patents = patents
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self._value: list[CompanyEvidence] = []
+
+    def __call__(self) -> list[CompanyEvidence]:
+        items = self.companies.list_companies(status="active")
+        key = (self.patents.revision(), tuple((c.id, c.updated_at, c.name) for c in items))
+        with self._lock:
+            if key != self._key:
+                self._value = load_candidates(self.companies, self.patents, items=items)
+                self._key = key
+            return list(self._value)
+
+
+def load_candidates(
+    companies: _Companies, patents: _Patents, *, items: Sequence[Company] | None = None
+) -> list[CompanyEvidence]:
+    """Every active register company (or ``items``) with its profile and corpus patents (one batch read)."""
+    items = list(items) if items is not None else companies.list_companies(status="active")
     keys_of: list[tuple[str, ...]] = []
     wanted: dict[str, None] = {}
     for company in items:

@@ -105,6 +105,8 @@ class ConceptDecomposer:
         titles: main group → plain-language title (optional).
         background: main group → share of all corpus documents carrying it (optional; enables the
             enrichment weighting).
+        prefetch: called once with all phrases before they are searched (the app embeds them in one
+            batch there, which costs about a third of embedding them one by one).
     """
 
     search: PatentSearch
@@ -115,6 +117,7 @@ class ConceptDecomposer:
     max_capabilities: int = 8
     titles: Callable[[str], str] | None = None
     background: Callable[[], Mapping[str, float]] | None = None
+    prefetch: Callable[[Sequence[str]], object] | None = None
 
     def decompose(self, concept: str, extra_phrases: Sequence[str] = ()) -> list[Capability]:
         """The capabilities of ``concept`` (plus any phrases the user adds), in concept order.
@@ -137,9 +140,12 @@ class ConceptDecomposer:
                 phrases.append(p)
         if not phrases:
             phrases = [concept.strip()]
+        phrases = phrases[: self.max_capabilities]
+        if self.prefetch is not None:
+            self.prefetch(phrases)
         caps: list[Capability] = []
         hits_by_id: dict[str, list[Patent]] = {}
-        for phrase in phrases[: self.max_capabilities]:
+        for phrase in phrases:
             hits = list(self.search(phrase, self.depth))
             groups, evidence = self._groups(hits)
             titles = {g: self.titles(g) for g, _ in groups} if self.titles else {}

@@ -54,6 +54,7 @@ class SearchCorpus:
         self.max_df = max_df
         self._shares: tuple[int, dict[str, float]] | None = None
         self._lock = threading.Lock()
+        self._vectors: dict[tuple[int, str], np.ndarray | None] = {}
 
     def group_shares(self) -> dict[str, float]:
         """IPC main group → share of corpus documents carrying it (recomputed when the store changes)."""
@@ -86,18 +87,46 @@ class SearchCorpus:
             present = searcher.lexical.scores([token]) > 0
             if 0 < int(present.sum()) <= limit:
                 content |= present
-        hits = []
-        for h in searcher.search(phrase, k=k):
-            row = searcher.row_of(h.key)
-            if (row is not None and content[row]) or (h.vector_score or 0.0) >= self.min_vector_score:
-                hits.append(h)
-        found = {p.key: p for p in self._records.get_many([h.key for h in hits])}
-        return [found[h.key] for h in hits if h.key in found]
+        vector = self._query_vector(searcher, phrase)
+        ranked = searcher.rank(phrase, vector=vector) if vector is not None else searcher.rank(phrase)
+        keys = [
+            searcher.keys[c.row]
+            for c in ranked[:k]
+            if content[c.row] or (c.vector_score or 0.0) >= self.min_vector_score
+        ]
+        found = {p.key: p for p in self._records.get_many(keys)}
+        return [found[key] for key in keys if key in found]
+
+    def _query_vector(self, searcher: HybridSearcher, text: str) -> np.ndarray | None:
+        """The query vector of ``text`` (kept for the searcher generation, so a phrase embeds once)."""
+        cache_key = (id(searcher), text)
+        with self._lock:
+            if cache_key in self._vectors:
+                return self._vectors[cache_key]
+        vector = searcher.embed_query(text)
+        with self._lock:
+            if len(self._vectors) > 256:
+                self._vectors.clear()
+            self._vectors[cache_key] = vector
+        return vector
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Query vectors of ``texts`` with the index's embedder (zeros without a vector channel)."""
+        """Query vectors of ``texts`` with the index's embedder (zeros without a vector channel).
+
+        Texts not seen before are embedded in one batch and kept for the next calls.
+        """
         searcher = self._searcher()
-        rows = [searcher.embed_query(t) for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if (id(searcher), t) not in self._vectors))
+        if missing and searcher.vector is not None and searcher.embedder is not None:
+            embed = getattr(searcher.embedder, "embed_queries", None) or searcher.embedder.embed
+            batch = np.asarray(embed(missing), dtype=np.float32)
+            with self._lock:
+                if len(self._vectors) > 256:
+                    self._vectors.clear()
+                for text, vector in zip(missing, batch, strict=True):
+                    self._vectors[(id(searcher), text)] = vector
+        rows = [self._query_vector(searcher, t) for t in texts]
         if any(r is None for r in rows):
             return np.zeros((len(texts), 1), dtype=np.float32)
         return (
