@@ -35,7 +35,9 @@ def _print_plan(plan: ConsortiumPlan) -> None:
     for col in ("ID", "機能 (コンセプトから抽出)", "関連分野 IPC (重み)", "根拠特許"):
         table.add_column(col, overflow="fold")
     for c in plan.capabilities:
-        groups = ", ".join(f"{g} ({w:.2f})" for g, w in c.groups)
+        groups = "\n".join(
+            f"{g} ({w:.2f}) {c.group_titles.get(g, '').split(' — ')[0][:14]}" for g, w in c.groups
+        )
         table.add_row(c.id, c.phrase, groups or "–", ", ".join(c.evidence[:3]))
     stdout_console.print(table)
     team = Table(title="チーム / team (◎≥0.7 ○≥0.4 △>0.15)")

@@ -22,10 +22,11 @@ from typing import Any
 
 from tsunagu.domain.codes import main_group
 from tsunagu.domain.consortium import Capability
+from tsunagu.domain.fields import field_name
 from tsunagu.domain.patent import Patent
 from tsunagu.errors import ValidationError
 
-__all__ = ["ConceptDecomposer", "PhraseExtractor", "concept_phrases", "split_concept"]
+__all__ = ["ConceptDecomposer", "PhraseExtractor", "concept_phrases", "group_title", "split_concept"]
 
 PhraseExtractor = Callable[[str], Sequence[str]]
 #: ``(query, k)`` → the ``k`` closest corpus patents, best first.
@@ -54,6 +55,17 @@ def split_concept(concept: str, *, max_phrases: int = 8) -> list[str]:
         if len(p) >= _MIN_CHARS and p not in out:
             out.append(p)
     return out[:max_phrases]
+
+
+def group_title(group: str) -> str:
+    """Plain-language name of an IPC main group: the project's Japanese subclass name and the IPC title.
+
+    ``"B60N2/00"`` → ``"車両用座席・乗客用設備 — Seats specially adapted for vehicles; …"``.
+    """
+    name = field_name(group)
+    parts = [p for p in (name.title_ja, name.title_en) if p]
+    text = " — ".join(parts)
+    return text if len(text) <= 90 else text[:89] + "…"
 
 
 _extractor_lock = threading.Lock()
@@ -102,7 +114,7 @@ class ConceptDecomposer:
         min_share: smallest group share kept.
         max_groups: most groups per capability.
         max_capabilities: most capabilities per concept.
-        titles: main group → plain-language title (optional).
+        titles: main group → plain-language title (default `group_title`; None for none).
         background: main group → share of all corpus documents carrying it (optional; enables the
             enrichment weighting).
         prefetch: called once with all phrases before they are searched (the app embeds them in one
@@ -115,7 +127,7 @@ class ConceptDecomposer:
     min_share: float = 0.12
     max_groups: int = 4
     max_capabilities: int = 8
-    titles: Callable[[str], str] | None = None
+    titles: Callable[[str], str] | None = group_title
     background: Callable[[], Mapping[str, float]] | None = None
     prefetch: Callable[[Sequence[str]], object] | None = None
 

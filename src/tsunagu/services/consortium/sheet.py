@@ -90,7 +90,9 @@ def sheet_markdown(plan: ConsortiumPlan) -> str:
         "|---|---|" + "---|" * len(plan.team),
     ]
     for c in plan.capabilities:
-        groups = "、".join(g for g, _ in c.groups[:3])
+        groups = "、".join(
+            f"{g} {c.group_titles.get(g, '').split(' — ')[0]}".strip() for g, _ in c.groups[:3]
+        )
         cells = []
         for m in plan.team:
             f = fits.get((m.candidate.key, c.id))
