@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tsunagu.domain.patent import Patent
 from tsunagu.retrieval.base import Embedder, SearchFilters, SearchHit
@@ -307,13 +307,14 @@ class App:
         if not self.indexes_current():
             return None
         searcher = self.searcher
-        if searcher.vector is None:
+        matrix = getattr(searcher.vector, "vectors", None)  # the numpy index keeps its matrix
+        if matrix is None:
             return None
         rows = [searcher.row_of(k) for k in keys]
-        out = np.zeros((len(keys), searcher.vector.dim), dtype=np.float32)
+        out = np.zeros((len(keys), matrix.shape[1]), dtype=np.float32)
         have = [i for i, r in enumerate(rows) if r is not None]
         if have:
-            out[have] = np.asarray(searcher.vector.vectors[[rows[i] for i in have]], dtype=np.float32)
+            out[have] = np.asarray(matrix[[rows[i] for i in have]], dtype=np.float32)
         return out
 
     def _search_keys(self, query: str, k: int) -> list[str]:
@@ -333,6 +334,21 @@ class App:
             namer=self.field_namer,
         )
 
+    def _with_index(self, call: Callable[..., Any]) -> Callable[..., Any]:
+        """``call`` guarded by a current search index (raises `ConfigurationError` otherwise)."""
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not self.indexes_current():
+                from tsunagu.errors import ConfigurationError
+
+                raise ConfigurationError(
+                    "検索索引が最新ではないため省略しました (tsunagu demo または tsunagu import で作成) / "
+                    "skipped: the search index is missing or stale (build it with tsunagu demo or tsunagu import)"
+                )
+            return call(*args, **kwargs)
+
+        return guarded
+
     @cached_property
     def reports(self) -> ReportService:
         """知財ビジネス評価書 / 提案書 over the register (or corpus applicants) and 用途探索 when present."""
@@ -349,10 +365,13 @@ class App:
             except ImportError:
                 companies = None
         directory = RegisterDirectory(companies) if companies is not None else ApplicantDirectory(self.store)
-        discovery = getattr(self, "discovery", None)
-        ideas = DiscoveryIdeas(discovery.discover) if discovery is not None else None
-        matching = getattr(self, "matching", None)
-        offers = MatchingOffers(matching.offers_for_company) if matching is not None else None
+        # 用途探索 and offer matching read the search index: they are called only when it is current
+        # (a report never starts a full re-index); otherwise the report says why they are missing.
+        ideas: DiscoveryIdeas | None = None
+        discovery_attr = "discovery"  # the 用途探索 capability, when the app has it
+        if hasattr(type(self), discovery_attr):
+            ideas = DiscoveryIdeas(self._with_index(lambda req: getattr(self, discovery_attr).discover(req)))
+        offers = MatchingOffers(self._with_index(lambda *a, **k: self.matching.offers_for_company(*a, **k)))
         return ReportService(
             self.store,
             directory,
