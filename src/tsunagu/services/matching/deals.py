@@ -341,6 +341,7 @@ class DealService:
         return [d for d in deals if not open_only or d.stage not in TERMINAL_STAGES]
 
     def show(self, deal_id: int) -> DealView:
+        """A deal with its programme, offer, licensor, company, history, match snapshot and open needs."""
         deal = self.registry.get_deal(deal_id)
         offer = self.registry.get_offer(deal.offer_id)
         return DealView(
@@ -351,6 +352,7 @@ class DealService:
             self.registry.get_company(deal.company_id),
             tuple(self.registry.events(deal.id)),
             self.registry.match_detail(deal.id),
+            tuple(self.registry.list_needs(company_id=deal.company_id, status="open")),
         )
 
     def due(self, *, as_of: str | date | None = None, programme: str | int | None = None) -> list[Deal]:

@@ -38,8 +38,8 @@ def _capability(f: MatchFacts, profile: CompanyProfile) -> Reason:
         key, title, sim = f.closest_patent
         return Reason(
             "capability_fit",
-            f"技術の近さ {cap:.2f}: 御社の特許「{title}」と技術内容が近い（類似度 {sim:.2f}）",
-            f"capability fit {cap:.2f}: close to your patent '{title}' (similarity {sim:.2f})",
+            f"技術の近さ {cap:.2f}: 最も近い御社の特許は「{title}」（類似度 {sim:.2f}）",
+            f"capability fit {cap:.2f}: your closest patent is '{title}' (similarity {sim:.2f})",
             {"patent": key, "similarity": round(sim, 4)},
         )
     if profile.text:

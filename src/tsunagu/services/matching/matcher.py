@@ -174,12 +174,9 @@ class MatchingService:
         text = resolved.company.text() if resolved.company else ""
         inferred = False
         if not groups and self.inferrer is not None:
-            needs_text = ""
-            if resolved.company is not None:
-                needs_text = " ".join(
-                    n.text() for n in self.registry.list_needs(company_id=resolved.company.id, status="open")
-                )
-            basis = " ".join(t for t in (text, needs_text, *(p.text() for p in patents[:20])) if t)
+            # Home fields come from what the company does (its description and any unclassified
+            # patents), never from its needs: a need names what it lacks.
+            basis = " ".join(t for t in (text, *(p.text() for p in patents[:20])) if t)
             if basis:
                 groups = list(self.inferrer.infer(basis).codes)
                 inferred = bool(groups)

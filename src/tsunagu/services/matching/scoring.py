@@ -31,14 +31,16 @@ COMPONENTS: tuple[str, ...] = ("capability_fit", "need_fit", "field_proximity")
 class MatchWeights:
     """Weights of the components (only their ratios matter).
 
-    ``field_proximity`` against ``capability_fit`` was tuned on the matching evaluation with T = 2010 (a
-    split disjoint in time from the reported T = 2015 run); ``need_fit`` has no counterpart in that proxy
-    (patent records carry no needs) and is set by judgement: an expressed need counts half as much as
-    the field evidence.
+    ``capability_fit`` against ``field_proximity`` was tuned on the matching evaluation with T = 2010 (a
+    split disjoint in time from the reported T = 2015 run): MAP is flat for capability weights 0.05–0.3
+    and falls beyond, so the largest weight on that plateau was kept (text evidence matters to users
+    beyond what the proxy measures). ``need_fit`` has no counterpart in that proxy (patent records carry
+    no needs) and is set by judgement: a need the company wrote itself counts as much as the field
+    evidence. See ``docs/matching.md``.
     """
 
     capability_fit: float = 0.3
-    need_fit: float = 0.5
+    need_fit: float = 1.0
     field_proximity: float = 1.0
 
     def to_dict(self) -> dict[str, float]:
