@@ -105,14 +105,18 @@ class App:
 
     @cached_property
     def handson(self) -> HandsOnService:
-        """Hands-on support cases; uses the company register when the app has one."""
+        """Hands-on support cases, with the company register (patents, regions) and its open offers."""
         from tsunagu.services.handson import HandsOnService
+        from tsunagu.services.handson.service import offers_in_subclasses
 
-        return HandsOnService(self.case_store, companies=getattr(self, "companies", None))
+        companies = self.consortium_companies
+        return HandsOnService(
+            self.case_store, companies=companies, offers_in_fields=offers_in_subclasses(companies.registry)
+        )
 
     @cached_property
     def consortium_companies(self) -> CompanyService:
-        """The company register the consortium builder chooses from (the app's ``companies`` if any)."""
+        """The company register used by hands-on cases and consortia (the app's ``companies`` if any)."""
         companies = getattr(self, "companies", None)
         if companies is not None:
             return companies

@@ -335,6 +335,22 @@ def test_suggestions_use_the_company_patents(tmp_path: Path, clock: Clock) -> No
     assert "保有特許 3 件" in discover[0].rationale and "B60K" in discover[0].rationale
     assert discover[0].command == f"tsunagu discover --company {company.id}"
     assert set(discover[0].evidence) <= {"JPH04123757U", "JPS62278478A", "JP3224952U"}
+    # matching offers in the company's fields are counted (a NASA-style test offer, labelled as such)
+    from tsunagu.domain.matching import Licensor, Offer
+    from tsunagu.services.handson.service import offers_in_subclasses
+
+    registry = companies.registry
+    lic = registry.add_licensor(Licensor(0, "テスト研究所（テストデータ）", kind="public_lab"))
+    registry.add_offer(Offer(0, lic.id, "車両用自動制動の制御技術（テストデータ）", ipc_codes=("B60K31/00",)))
+    registry.add_offer(Offer(0, lic.id, "ピザ生地の焼成（テストデータ）", ipc_codes=("A21D13/00",)))
+    counter = offers_in_subclasses(registry)
+    assert counter(["B60K", "B60T"]) == 1 and counter(["G06F"]) == 0
+    svc2 = HandsOnService(
+        SqlCaseStore(patents.engine), companies=companies, offers_in_fields=counter, clock=clock
+    )
+    _, made2 = svc2.note(case.id or 0, "新製品の製品化のため、大企業の開放特許の技術導入を考えたい。")
+    match = next(s for s in made2 if s.value == "match_offers")
+    assert "開放特許が 1 件" in match.rationale
     unknown, warned = svc.create("テスト未登録工業（テストデータ）", region="石川県")
     assert unknown.company_id is None and "未登録" in warned[0]
     patents.close()

@@ -48,7 +48,7 @@ from tsunagu.services.handson.report import CaseReport, build_report
 from tsunagu.services.handson.suggest import PatentFacts, suggest
 from tsunagu.storage.handson import SqlCaseStore
 
-__all__ = ["Clock", "CompanyDirectory", "DueItem", "HandsOnService"]
+__all__ = ["Clock", "CompanyDirectory", "DueItem", "HandsOnService", "offers_in_subclasses"]
 
 Clock = Callable[[], datetime]
 OfferCounter = Callable[[Sequence[str]], int]
@@ -76,6 +76,22 @@ class CompanyDirectory(Protocol):
     def patents_of(self, resolved: Any) -> list[Patent]: ...
 
     def near_matches(self, text: str, n: int = 5) -> list[str]: ...
+
+
+def offers_in_subclasses(registry: Any) -> OfferCounter:
+    """A counter of the register's open offers that share an IPC subclass with the given ones.
+
+    Args:
+        registry: the register store (`tsunagu.storage.registry.SqlRegistryStore`).
+    """
+
+    def count(subclasses: Sequence[str]) -> int:
+        wanted = {s[:4] for s in subclasses}
+        return sum(
+            1 for o in registry.list_offers(status="open") if any(c[:4] in wanted for c in o.ipc_codes)
+        )
+
+    return count
 
 
 @dataclasses.dataclass(frozen=True)
