@@ -382,7 +382,9 @@ class App:
             self.landscape.corpus_statistics,
             namer=self.field_namer,
             # the embedder is built (and its model loaded) only when a suggestion is computed
-            similarity=EmbeddingSimilarity(lambda texts: self.embedder.embed(texts), self.settings.embedder),
+            similarity=EmbeddingSimilarity(
+                lambda texts: self.embedder.embed(texts), self.settings.embedder, vectors=self._vectors_for
+            ),
             ideas=ideas,
             offers=offers,
         )

@@ -213,7 +213,8 @@ def _ip_business(
         sec.add(Paragraph(P["products_missing"], "missing", title=P["products"]))
     queries: list[tuple[str, str]] = [(p.name, f"{p.name} {p.description}".strip()) for p in products]
     if not queries:
-        for key, label in (("business", "business"), ("products", "products")):
+        field_labels = phrase_group("company_fields", ctx.lang)
+        for key, label in (("business", field_labels["business"]), ("products", field_labels["products"])):
             text = ctx.inputs.company.get(key) or ctx.profile.fields.get(key, "")
             if text:
                 queries.append((label, text))
@@ -221,8 +222,7 @@ def _ip_business(
             queries.append((P["know_how"], ctx.know_how()))
     if not queries or not ctx.patents:
         return
-    docs = [p.text() for p in ctx.patents]
-    sims = similarity([q for _, q in queries], docs)
+    sims = similarity([q for _, q in queries], ctx.patents)
     rows = []
     for qi, (label, _text) in enumerate(queries):
         order = sims[qi].argsort()[::-1][:3]
