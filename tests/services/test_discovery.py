@@ -89,7 +89,7 @@ def test_exclude_prefix(corpus: Corpus) -> None:
 
 
 def test_patent_input_uses_its_codes_and_is_not_its_own_evidence(corpus: Corpus) -> None:
-    key = next(k for k in corpus.store.keys() if k.startswith("JP-"))
+    key = next(k for k in corpus.store.keys() if k.startswith("JP-"))  # noqa: SIM118 - a store, not a dict
     p = corpus.store.get(key)
     assert p is not None
     r = corpus.service.discover(DiscoveryRequest(patents=(key,), ideas=4))

@@ -30,9 +30,10 @@ class H(BaseHTTPRequestHandler):
         if self.path.startswith("/broken"):
             self.send_response(500); self.end_headers(); return
         user = body["messages"][-1]["content"]
+        content = "PHRASED[" + body["model"] + "]: " + user[:40]
         reply = {"id": "x", "object": "chat.completion", "model": body["model"],
                  "choices": [{"index": 0, "finish_reason": "stop",
-                              "message": {"role": "assistant", "content": "PHRASED[" + body["model"] + "]: " + user[:40]}}]}
+                              "message": {"role": "assistant", "content": content}}]}
         data = json.dumps(reply).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

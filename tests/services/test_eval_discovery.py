@@ -30,7 +30,9 @@ pytestmark = pytest.mark.shared
 
 
 @pytest.fixture(scope="module")
-def reference_split(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> tuple[SqlPatentStore, list[Patent], Indexer]:
+def reference_split(
+    tmp_path_factory: pytest.TempPathFactory, shared_data: Path
+) -> tuple[SqlPatentStore, list[Patent], Indexer]:
     """The reference baselines' split: J-PlatPat records, bucket 1 held out as queries."""
     records = read_patents(IngestionService(store=None), [shared_data / "formats" / "jplatpat_csv"])  # type: ignore[arg-type]
     queries = [p for p in records if holdout_bucket(p) == REFERENCE_BUCKET]
@@ -44,7 +46,9 @@ def reference_split(tmp_path_factory: pytest.TempPathFactory, shared_data: Path)
 
 
 @pytest.mark.slow
-def test_protocol_a_baselines_agree_with_reference(reference_split: tuple[SqlPatentStore, list[Patent], Indexer]) -> None:
+def test_protocol_a_baselines_agree_with_reference(
+    reference_split: tuple[SqlPatentStore, list[Patent], Indexer],
+) -> None:
     store, queries, indexer = reference_split
     searcher = indexer.load_searcher()
     stats = FieldStats.build_from_store(store)
@@ -63,7 +67,9 @@ def test_protocol_a_baselines_agree_with_reference(reference_split: tuple[SqlPat
 
 
 @pytest.mark.slow
-def test_system_is_evaluated_through_discover(reference_split: tuple[SqlPatentStore, list[Patent], Indexer]) -> None:
+def test_system_is_evaluated_through_discover(
+    reference_split: tuple[SqlPatentStore, list[Patent], Indexer],
+) -> None:
     from tsunagu.services.discovery.index import DiscoveryIndex
 
     store, queries, indexer = reference_split
@@ -80,12 +86,17 @@ def test_system_is_evaluated_through_discover(reference_split: tuple[SqlPatentSt
         assert 0 <= m["recall@10"] <= 1
     assert "boldness=0" in doc["ablations"]  # type: ignore[operator]
     b = doc["protocol_b"]
-    assert set(b["predictors"]) == {"text", "common_neighbours", "adamic_adar", "preferential_attachment"}  # type: ignore[index]
+    names = {"text", "common_neighbours", "adamic_adar", "preferential_attachment"}
+    assert set(b["predictors"]) >= names  # type: ignore[index]
     assert doc["skipped"]["single_section"] > 0  # type: ignore[index]
 
 
 def test_protocol_a_query_rules() -> None:
-    rows = [("A", ["A61B5/18", "B60W40/08"]), ("B", ["B60W40/08", "G08G1/16"]), ("C", ["G08G1/16", "A61B5/00"])]
+    rows = [
+        ("A", ["A61B5/18", "B60W40/08"]),
+        ("B", ["B60W40/08", "G08G1/16"]),
+        ("C", ["G08G1/16", "A61B5/00"]),
+    ]
     from tsunagu.services.discovery.stats import StatsRow
 
     stats = FieldStats.build([StatsRow(k, tuple(c), 2010) for k, c in rows])
@@ -138,7 +149,8 @@ def test_protocol_b_counts_and_predictors() -> None:
     positives = [c for c in cand if future[frozenset(c)] >= 2]
     assert out["candidates"] == len(cand) and out["positives"] == len(positives) == 1
     preds = out["predictors"]
-    assert set(preds) == {"text", "common_neighbours", "adamic_adar", "preferential_attachment"}  # type: ignore[arg-type]
+    names = {"text", "text_centroid", "common_neighbours", "adamic_adar", "preferential_attachment"}
+    assert set(preds) == names  # type: ignore[arg-type]
     # A61B–G08G share the neighbour B60W: common neighbours ranks the positive first
     assert preds["common_neighbours"]["auc_pr"] == 1.0  # type: ignore[index]
     assert preds["common_neighbours"]["mean_p@5"] > 0  # type: ignore[index]
