@@ -338,6 +338,20 @@ class App:
             namer=self.field_namer,
         )
 
+    def _report_discovery(self) -> Any:
+        """The app's 用途探索 service, or one wired from the store and searcher as `tsunagu discover` does."""
+        service = self.__dict__.get("_discovery_for_reports")
+        if service is None:
+            service = getattr(self, "discovery", None)
+            if service is None:
+                from tsunagu.services.discovery.index import DiscoveryIndex
+                from tsunagu.services.discovery.service import DiscoveryService
+
+                index = DiscoveryIndex(self.store, lambda: self.searcher, self.settings.index_dir / "discovery")
+                service = DiscoveryService(self.store, index)
+            self.__dict__["_discovery_for_reports"] = service
+        return service
+
     def _with_index(self, call: Callable[..., Any]) -> Callable[..., Any]:
         """``call`` guarded by a current search index (raises `ConfigurationError` otherwise)."""
 
@@ -371,10 +385,7 @@ class App:
         directory = RegisterDirectory(companies) if companies is not None else ApplicantDirectory(self.store)
         # 用途探索 and offer matching read the search index: they are called only when it is current
         # (a report never starts a full re-index); otherwise the report says why they are missing.
-        ideas: DiscoveryIdeas | None = None
-        discovery_attr = "discovery"  # the 用途探索 capability, when the app has it
-        if hasattr(type(self), discovery_attr):
-            ideas = DiscoveryIdeas(self._with_index(lambda req: getattr(self, discovery_attr).discover(req)))
+        ideas = DiscoveryIdeas(self._with_index(lambda req: self._report_discovery().discover(req)))
         offers = MatchingOffers(self._with_index(lambda *a, **k: self.matching.offers_for_company(*a, **k)))
         return ReportService(
             self.store,

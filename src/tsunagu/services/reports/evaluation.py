@@ -383,7 +383,7 @@ def _outlook(ctx: ReportContext, sec: Section, template: ReportTemplate, formats
             evidence = "; ".join(
                 f"{e.number} {e.title} ({e.applicant}, {e.year or '?'})" for e in idea.evidence[:3]
             )
-            scores = ", ".join(f"{k} {v:.2f}" for k, v in idea.scores.items())
+            scores = "\n".join(f"{k} {v:.2f}" for k, v in idea.scores.items())
             rows.append(
                 [f"{idea.field} {idea.name(ctx.lang)}", idea.function or idea.rationale, evidence, scores]
             )
@@ -393,6 +393,7 @@ def _outlook(ctx: ReportContext, sec: Section, template: ReportTemplate, formats
                 rows,
                 "machine",
                 title=P["ideas"],
+                widths=[20, 20, 42, 18],
             )
         )
     if ctx.white_space:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tsunagu.domain.patent import Patent
+from tsunagu.services.landscape.fields import applicant_key
 from tsunagu.services.reports.company import CompanyProfile, IdeaEvidence, IdeaSummary, OfferSummary
 
 __all__ = ["COMPANY_PROFILE_FIELDS", "DiscoveryIdeas", "MatchingOffers", "RegisterDirectory"]
@@ -98,11 +99,15 @@ class DiscoveryIdeas:
         if not keys and not text.strip():
             return []
         result = self.discover(DiscoveryRequest(text=text, patents=keys, ideas=k, label=profile.name))
+        own = {applicant_key(n) for n in (*profile.applicant_names, profile.name)}
         out = []
         for card in result.cards[:k]:
+            # Evidence from other applicants shows where else the technology lives; the company's
+            # own records (beyond those given as input) are left out.
+            others = [e for e in card.evidence if not any(applicant_key(a) in own for a in e.applicants)]
             evidence = tuple(
                 IdeaEvidence(e.number, e.title, e.applicants[0] if e.applicants else "", e.year)
-                for e in card.evidence[:3]
+                for e in (others or list(card.evidence))[:3]
             )
             scores = {
                 name: float(getattr(card, name).value)
