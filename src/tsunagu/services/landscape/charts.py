@@ -398,7 +398,10 @@ def white_space_chart(spaces: Sequence[WhiteSpace], *, lang: str = "ja", title: 
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     unit = "件" if lang == "ja" else ""
     ax.bar_label(
-        bars, [f"{w.documents}{unit} ({w.recent_years}: {w.recent})" for w in rows][::-1], padding=2, fontsize=7
+        bars,
+        [f"{w.documents}{unit} ({w.recent_years}: {w.recent})" for w in rows][::-1],
+        padding=2,
+        fontsize=7,
     )
     ax.set_xlabel(_lab(lang, "score"))
     ax.margins(x=0.35)
