@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tsunagu.app import App
 
-__all__ = ["DEMO_SEARCHES", "STEPS", "DemoStep", "StepResult", "demo_corpus_path", "run_demo"]
+__all__ = ["DEMO_SEARCHES", "STEPS", "DemoStep", "StepResult", "demo_corpus_path", "demo_vectors_path", "run_demo"]
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -71,9 +71,21 @@ def _index_done(app: App) -> bool:
     return app.indexes_current()
 
 
+def demo_vectors_path() -> Path:
+    """Precomputed float16 vectors of the demo corpus (made by `Indexer.export_vectors`), when shipped."""
+    return Path(str(resources.files("tsunagu") / "data" / "demo" / "vectors.npz"))
+
+
 def _index_build(app: App, progress: ProgressFn) -> str:
-    app.update_indexes(progress)
-    return f"{app.store.count():,} documents indexed"
+    # Shipped vectors are used only where a record's key and text hash match, so they can never be
+    # stale; anything else is embedded now by the same code that embeds newly imported records.
+    vectors = demo_vectors_path()
+    reused = app.indexer.import_vectors(vectors) if vectors.exists() else 0
+    update = app.indexer.update(progress)
+    detail = f"{update.rows:,} documents indexed"
+    if reused:
+        detail += f" ({update.reused_vectors:,} precomputed vectors used, {update.embedded:,} embedded now)"
+    return detail
 
 
 def _derived_companies_done(app: App) -> bool:
