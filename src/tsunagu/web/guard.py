@@ -39,7 +39,7 @@ __all__ = [
 SESSION_COOKIE = "tsunagu_session"
 PRE_COOKIE = "tsunagu_pre"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PREFIXES = ("/static/", "/fonts/")
 PUBLIC_PATHS = frozenset({"/login", "/favicon.ico"})
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -49,11 +49,24 @@ class JobRunner:
         cutoff = iso(datetime.now(UTC) - timedelta(minutes=stale_after_minutes))
         return self.store.fail_stale_jobs(cutoff)
 
-    def start(self, kind: str, owner_id: int, work: Work, *, params: Mapping[str, Any] | None = None) -> Job:
+    @staticmethod
+    def new_id() -> str:
+        """A fresh job id (24 hex characters), for work that must know its id before it starts."""
+        return secrets.token_hex(12)
+
+    def start(
+        self,
+        kind: str,
+        owner_id: int,
+        work: Work,
+        *,
+        params: Mapping[str, Any] | None = None,
+        job_id: str | None = None,
+    ) -> Job:
         """Record a job and run ``work`` in the background; returns the queued job."""
         job = self.store.add_job(
             Job(
-                id=secrets.token_hex(12),
+                id=job_id or self.new_id(),
                 kind=kind,
                 owner_id=owner_id,
                 params=dict(params or {}),

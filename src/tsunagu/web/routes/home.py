@@ -29,3 +29,20 @@ def favicon() -> Response:
     from tsunagu.web import STATIC
 
     return Response((STATIC / "favicon.svg").read_bytes(), media_type="image/svg+xml")
+
+
+@router.get("/fonts/ipaexg.ttf", include_in_schema=False)
+@needs("public")
+def japanese_font() -> Response:
+    """IPAexGothic from the installed matplotlib-fontja package: the pages' last-resort Japanese font
+    (browsers fetch it only when no installed font has the characters)."""
+    from fastapi.responses import FileResponse
+
+    from tsunagu.errors import MissingDependencyError
+    from tsunagu.services.landscape.fonts import japanese_font_path
+
+    try:
+        path = japanese_font_path()
+    except MissingDependencyError:
+        return Response(status_code=404)
+    return FileResponse(path, media_type="font/ttf", headers={"Cache-Control": "public, max-age=604800"})

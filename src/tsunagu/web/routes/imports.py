@@ -55,6 +55,9 @@ async def upload(request: Request) -> Response:
 @needs("jobs")
 async def job_page(request: Request, job_id: str) -> Response:
     job = await run_in_threadpool(portal_of(request).job, principal_of(request), job_id)
+    view = job.result.get("view") if job.status == "done" else ""
+    if job.kind == "landscape" and isinstance(view, str) and view.startswith("/landscape/"):
+        return RedirectResponse(view, status_code=303)
     return renderer_of(request).page(
         request, "job.html", active="imports" if job.kind == "import" else "", job=job_dict(job)
     )

@@ -31,6 +31,9 @@
           if (bar) { bar.value = job.percent; }
           if (stage) { stage.textContent = job.stage; }
           statusEl.textContent = job.status;
+          var label = panel.querySelector("[data-job-status-label]");
+          var names = { queued: tr("待機中", "queued"), running: tr("処理中", "running"), done: tr("完了", "done"), failed: tr("失敗", "failed") };
+          if (label) { label.textContent = names[job.status] || job.status; }
           if (count && job.total) { count.textContent = job.done + " / " + job.total; }
           if (job.status === "done") { window.location.reload(); return; }
           if (job.status === "failed") {

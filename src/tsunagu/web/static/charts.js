@@ -30,12 +30,12 @@
   function ranking(box, data) {
     var rows = data.ranking || [];
     if (!rows.length) { box.textContent = "—"; return; }
-    var h = 22 * rows.length + 10, w = 560, left = 210;
+    var h = 24 * rows.length + 10, w = 460, left = 180;
     var s = svg(box, w, h, "applicant ranking");
     var max = Math.max.apply(null, rows.map(function (r) { return r.documents; })) || 1;
     rows.forEach(function (r, i) {
       var y = 5 + i * 22;
-      text(s, left - 6, y + 14, short(r.name, 30), { "text-anchor": "end" });
+      text(s, left - 6, y + 15, short(r.name, 22), { "text-anchor": "end" });
       var bw = Math.max(1, (w - left - 50) * r.documents / max);
       var highlight = data.company_key && r.key === data.company_key;
       var rect = el("rect", { x: left, y: y + 2, width: bw, height: 16, "class": "bar-rect", fill: highlight ? "#b35c00" : "" }, s);
@@ -48,7 +48,7 @@
     var counts = (data.yearly && data.yearly.counts) || {};
     var years = Object.keys(counts).map(Number).sort(function (a, b) { return a - b; });
     if (!years.length) { box.textContent = "—"; return; }
-    var w = 560, h = 240, left = 40, bottom = 30;
+    var w = 460, h = 260, left = 40, bottom = 30;
     var s = svg(box, w, h, "filings per year");
     var max = Math.max.apply(null, years.map(function (y) { return counts[y]; })) || 1;
     var bw = (w - left - 10) / years.length;
@@ -76,7 +76,7 @@
       tip(r, c.field + " " + c.name + ": " + c.count + " (" + (100 * c.share).toFixed(1) + "%)");
       if (c.w * w > 60 && c.h * h > 30) {
         text(g, c.x * w + 5, c.y * h + 15, c.field, { fill: "#fff", "font-weight": "700" });
-        text(g, c.x * w + 5, c.y * h + 29, short(c.name, Math.floor(c.w * w / 8)), { fill: "#fff" });
+        text(g, c.x * w + 5, c.y * h + 31, short(c.name, Math.max(2, Math.floor((c.w * w - 10) / 14))), { fill: "#fff" });
       }
     });
   }

@@ -43,17 +43,17 @@ class LandscapePortal(PortalBase):
             progress(0, 1, "分析中 / analysing")
             landscape = service.analyse(service.scope(kind, value), company=company.strip(), lang=lang)
             data: dict[str, Any] = page_data(landscape)
-            data["view"] = f"/landscape/{holder['id']}"
+            data["view"] = f"/landscape/{job_id}"
             return data
 
-        holder: dict[str, str] = {}
+        job_id = self.jobs.new_id()
         job = self.jobs.start(
             "landscape",
             p.user_id,
             work,
             params={"kind": kind, "value": value, "lang": lang, "company": company.strip()},
+            job_id=job_id,
         )
-        holder["id"] = job.id
         return job
 
     def landscape_job(self, p: Principal, job_id: str) -> Job:

@@ -148,11 +148,11 @@ class ReportPortal(PortalBase):
 
         parsed = parse_evaluator_input(dict(inputs) if inputs else None, source="web form")
         cid, name = self._company(p, company_id, applicant)
-        holder: dict[str, str] = {}
+        job_id = self.jobs.new_id()
 
         def work(progress: Any) -> dict[str, Any]:
             progress(0, 2, "作成中 / building the report")
-            folder = self._report_folder(holder["id"])
+            folder = self._report_folder(job_id)
             folder.mkdir(parents=True, exist_ok=True)
             filename = FORMATS[fmt][0]
             written = service.write(kind, name, folder / filename, inputs=parsed, lang=lang)
@@ -163,8 +163,8 @@ class ReportPortal(PortalBase):
                 "file": filename,
                 "format": fmt,
                 "title": str(title),
-                "download": f"/reports/{holder['id']}/download",
-                "view": f"/reports/{holder['id']}/view" if fmt == "html" else "",
+                "download": f"/reports/{job_id}/download",
+                "view": f"/reports/{job_id}/view" if fmt == "html" else "",
             }
 
         job = self.jobs.start(
@@ -172,8 +172,8 @@ class ReportPortal(PortalBase):
             p.user_id,
             lambda progress: work(progress),
             params={"kind": kind, "company_id": cid, "company": name, "format": fmt, "lang": lang},
+            job_id=job_id,
         )
-        holder["id"] = job.id
         self.audit(
             p, "report.create", "report", job.id, {"company": name, "company_id": cid, "kind": kind}, ip
         )
