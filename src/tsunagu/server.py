@@ -197,7 +197,7 @@ def create_app(settings: Settings | None = None, *, max_upload_mb: int | None = 
     app: Any = root
     root.add_middleware(BodyLimit, default=MAX_BODY_BYTES, upload=portal.max_upload_bytes + 1024 * 1024)
     root.add_middleware(SecurityHeaders)
-    return app  # type: ignore[no-any-return]
+    return app
 
 
 def _warm_up(core: App) -> None:

@@ -56,7 +56,7 @@ def principal_of(request: Request) -> Principal:
     p = getattr(request.state, "principal", None)
     if p is None:  # pragma: no cover - the guard refuses such requests earlier
         raise RuntimeError("no principal on a guarded request")
-    return p  # type: ignore[no-any-return]
+    return p
 
 
 def _route_path(scope: Scope) -> str:

@@ -322,7 +322,7 @@ class SqlAccountStore:
             with conn.begin():
                 yield conn
 
-    def _read(self, query: Any, action: str = "reading accounts") -> list[Mapping[str, Any]]:
+    def _read(self, query: Any, action: str = "reading accounts") -> list[Any]:
         with _errors(action), self._reader.connect() as conn:
             return list(conn.execute(query).mappings().all())
 
@@ -473,8 +473,9 @@ class SqlAccountStore:
 
     # -- login attempts ------------------------------------------------------------------------------
 
-    def record_attempt(self, keys: Sequence[str], ok: bool) -> None:
-        now = iso()
+    def record_attempt(self, keys: Sequence[str], ok: bool, at: str = "") -> None:
+        """Record one login attempt under each key (``at``: ISO time, default now)."""
+        now = at or iso()
         with self._write("recording a login attempt") as conn:
             for key in keys:
                 conn.execute(insert(login_attempts).values(key=key, at=now, ok=ok))

@@ -65,7 +65,7 @@ class Renderer:
         self.features = features
         self.version = version
 
-    def nav(self, p: Principal | None, lang: str) -> list[dict[str, str]]:
+    def nav(self, p: Principal | None, lang: str) -> list[dict[str, Any]]:
         if p is None:
             return []
         feats = self.features()

@@ -340,7 +340,7 @@ class AccountService:
             if ok and rehash:
                 self.store.update_user(user.id, password_hash=hash_password(password))
         if not ok or user is None:
-            self.store.record_attempt([name_key, ip_key], ok=False)
+            self.store.record_attempt([name_key, ip_key], ok=False, at=iso(self._now()))
             self.audit(username[:100] if username else "", "login.failed", ip=ip)
             raise AuthenticationError("ユーザー名またはパスワードが違います / wrong user name or password")
         self.store.clear_failures(name_key)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tsunagu.domain.patent import Patent
-from tsunagu.services.accounts.access import AccessRules, RegistryView, allowed
+from tsunagu.services.accounts.access import AccessRules, allowed
 from tsunagu.services.accounts.jobs import JobRunner
 from tsunagu.services.accounts.model import PermissionDeniedError, Principal, UnavailableError
 from tsunagu.services.accounts.service import AccountService
@@ -84,10 +84,10 @@ class PortalBase:
             raise UnavailableError(UNAVAILABLE)
         return getattr(self.app, name)
 
-    def _registry(self) -> RegistryView | None:
+    def _registry(self) -> Any:
         for name in ("registry", "registry_store"):
             if self.has(name):
-                return getattr(self.app, name)  # type: ignore[no-any-return]
+                return getattr(self.app, name)
         for name in ("companies", "consortium_companies"):
             if self.has(name):
                 return getattr(getattr(self.app, name), "registry", None)

@@ -106,7 +106,7 @@ class SearchPortal(PortalBase):
             "has_more": len(results) > start + per_page and start + per_page < MAX_HITS,
         }
 
-    def patent(self, p: Patent | Any, number: str) -> dict[str, Any]:
+    def patent(self, p: Principal, number: str) -> dict[str, Any]:
         """One record by number (any accepted form) or dedupe key."""
         self.require(p, "patents.read")
         number = (number or "").strip()
