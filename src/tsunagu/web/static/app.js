@@ -163,7 +163,7 @@
     var lang = document.documentElement.lang === "en" ? "en" : "ja";
     var homes = data.homes || [], targets = data.targets || [];
     if (!targets.length) { return; }
-    var rowH = 30, h = Math.max(homes.length, targets.length) * rowH + 20, w = 900;
+    var rowH = 30, h = Math.max(homes.length, targets.length) * rowH + 20, w = 1000, x1 = 360, x2 = 640;
     var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": box.getAttribute("aria-label") || "" }, box);
     function ypos(i, n) { return 10 + (h - 20) * (i + 0.5) / Math.max(1, n); }
     var hy = {}, ty = {};
@@ -172,20 +172,24 @@
     (data.links || []).forEach(function (lk) {
       if (hy[lk.home] === undefined || ty[lk.target] === undefined) { return; }
       var y1 = hy[lk.home], y2 = ty[lk.target];
-      var path = el("path", { d: "M300," + y1 + " C450," + y1 + " 450," + y2 + " 600," + y2, fill: "none",
+      var path = el("path", { d: "M" + x1 + "," + y1 + " C500," + y1 + " 500," + y2 + " " + x2 + "," + y2, fill: "none",
         stroke: lk.novelty > 0.66 ? "#b35c00" : "#0b5cad", "stroke-width": 1 + 4 * lk.weight, opacity: 0.55 }, s);
       el("title", {}, path).textContent = lk.home + " → " + lk.target + " (novelty " + Number(lk.novelty).toFixed(2) + ")";
     });
     homes.forEach(function (hm) {
-      var t = el("text", { x: 290, y: hy[hm.code] + 4, "text-anchor": "end" }, s);
-      t.textContent = hm.code + " " + ((hm.name && hm.name[lang]) || "").slice(0, 26);
-      el("circle", { cx: 300, cy: hy[hm.code], r: 5, fill: "#1d7a38" }, s);
+      var t = el("text", { x: x1 - 10, y: hy[hm.code] + 4, "text-anchor": "end" }, s);
+      var hname = (hm.name && hm.name[lang]) || "";
+      t.textContent = hm.code + " " + (hname.length > 20 ? hname.slice(0, 19) + "…" : hname);
+      el("title", {}, t).textContent = hm.code + " " + hname;
+      el("circle", { cx: x1, cy: hy[hm.code], r: 5, fill: "#1d7a38" }, s);
     });
     targets.forEach(function (tg) {
-      el("circle", { cx: 600, cy: ty[tg.code], r: 5, fill: "#0b5cad" }, s);
+      el("circle", { cx: x2, cy: ty[tg.code], r: 5, fill: "#0b5cad" }, s);
       var a = el("a", { href: "#idea-" + tg.rank }, s);
-      var t = el("text", { x: 610, y: ty[tg.code] + 4 }, a);
-      t.textContent = tg.rank + ". " + tg.code + " " + ((tg.name && tg.name[lang]) || "").slice(0, 30);
+      var t = el("text", { x: x2 + 10, y: ty[tg.code] + 4 }, a);
+      var tname = (tg.name && tg.name[lang]) || "";
+      t.textContent = tg.rank + ". " + tg.code + " " + (tname.length > 20 ? tname.slice(0, 19) + "…" : tname);
+      el("title", {}, t).textContent = tg.code + " " + tname;
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
