@@ -16,6 +16,7 @@ from tsunagu.errors import ValidationError
 from tsunagu.services.matching.fields import FieldGraph, OfferFieldMatrix
 from tsunagu.services.matching.proposals import DiscoveryProposer
 from tsunagu.services.matching.results import CompanyProfile
+from tsunagu.services.matching.shortlist import shortlist
 
 pytestmark = pytest.mark.shared
 
@@ -205,3 +206,36 @@ def test_tfidf_channel_is_symmetric_and_bounded() -> None:
     scores = channel.scores(["driver", "drowsiness", "heart"])
     assert scores[0] == pytest.approx(1.0) and scores[1] == 0.0 and 0 < scores[2] < 1
     assert np.all(channel.scores(["unknown"]) == 0)
+
+
+def test_shortlist_bounds_the_work_without_changing_the_best_match(app: App) -> None:
+    offer = next(o for o in app.offers.list_offers() if o.external_ref == "TE-1")
+    for i, text in enumerate(
+        ["切削加工", "樹脂成形", "食品包装", "ピザ生地の製造", "ジェットエンジン部品", "塗装"]
+    ):
+        app.companies.add(f"候補{i}（テスト用）", capabilities=text)
+    needy = app.companies.add("ニーズだけの会社（テスト用）")
+    app.companies.add_need(needy.id, "眠気を検知したい")
+    full = app.matching.companies_for_offer(offer.id, limit=1)
+    app.matching.shortlist_size = 1  # keep = max(1, 5 × limit) = 5 of the candidates
+    try:
+        short = app.matching.companies_for_offer(offer.id, limit=1)
+    finally:
+        app.matching.shortlist_size = 150
+    assert short.considered == full.considered > 5
+    assert short.matches[0].company.id == full.matches[0].company.id
+    candidates = app.registry.list_companies(status="active")
+    kept = shortlist(
+        offer,
+        candidates,
+        keep=2,
+        graph=app.matching.field_graph(),
+        applicants=app.companies.applicants,
+        patents=app.store,
+        analyzer=app.analyzer,
+        weights=app.matching.weights,
+        with_needs={needy.id},
+    )
+    assert len(kept) <= 3 and needy.id in {
+        c.id for c in kept
+    }  # a company with a need is always scored in full

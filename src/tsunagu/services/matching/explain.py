@@ -128,8 +128,8 @@ def build_reasons(f: MatchFacts, profile: CompanyProfile, offer: Offer) -> tuple
         reasons.append(
             Reason(
                 "note",
-                "御社の分野は登録された説明から推定したものです（保有特許なし）",
-                "your fields were inferred from your registered description (no patents)",
+                "御社の分野は説明文・特許の文章から推定したものです（分類された特許なし）",
+                "your fields were inferred from your description and patent texts (no classified patent)",
                 {"fields": list(profile.groups)},
             )
         )

@@ -13,7 +13,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from tsunagu.services.matching.results import (
     ProposedBusiness,
 )
 from tsunagu.services.matching.scoring import DEFAULT_WEIGHTS, MatchWeights, combine
+from tsunagu.services.matching.shortlist import shortlist
 from tsunagu.services.matching.text import TfidfChannel, VectorChannel
 from tsunagu.services.matching.vectors import Embed, OfferVectorCache, ProgressFn
 from tsunagu.storage.registry import SqlRegistryStore
@@ -90,6 +91,8 @@ class MatchingService:
         inferrer: infers home fields of companies without classified patents.
         proposer: proposes businesses (None: the match says discovery is not available).
         weights: component weights.
+        shortlist_size: companies kept by the first pass of `companies_for_offer` (see
+            `tsunagu.services.matching.shortlist`).
     """
 
     def __init__(
@@ -106,6 +109,7 @@ class MatchingService:
         inferrer: FieldInferrer | None = None,
         proposer: BusinessProposer | None = None,
         weights: MatchWeights = DEFAULT_WEIGHTS,
+        shortlist_size: int = 150,
     ) -> None:
         self.registry = registry
         self.companies = companies
@@ -118,6 +122,7 @@ class MatchingService:
         self.inferrer = inferrer
         self.proposer = proposer
         self.weights = weights
+        self.shortlist_size = shortlist_size
         self._lock = threading.Lock()
         self._index: _OfferIndex | None = None
 
@@ -351,31 +356,41 @@ class MatchingService:
                 f"オファー {offer_id} は公開中ではありません / offer {offer_id} is closed"
             ) from None
         candidates = self.registry.list_companies(status="active", programme_id=programme_id)
-        scored: list[tuple[float, int, LicenseMatch, dict[str, object] | None]] = []
-        for n, company in enumerate(candidates, start=1):
-            if progress is not None:
-                progress(n, len(candidates), "企業の評価 / scoring companies")
-            view = None
-            if as_licensor:
+        views: dict[int, dict[str, object]] = {}
+        if as_licensor:
+            for company in candidates:
                 view = licensor_view(company, needs=tuple(self.registry.list_needs(company_id=company.id)))
-                if view is None:
-                    continue
+                if view is not None:
+                    views[company.id] = view
+            candidates = [c for c in candidates if c.id in views]
+        with_needs = {n.company_id for n in self.registry.list_needs(status="open")}
+        short = shortlist(
+            offer,
+            candidates,
+            keep=max(self.shortlist_size, 5 * limit),
+            graph=index.graph,
+            applicants=self.companies.applicants,
+            patents=self.patents,
+            analyzer=self.analyzer,
+            weights=self.weights,
+            with_needs=with_needs,
+        )
+        scored: list[tuple[float, int, CompanyProfile, tuple[Any, ...]]] = []
+        for n, company in enumerate(short, start=1):
+            if progress is not None:
+                progress(n, len(short), "企業の評価 / scoring companies")
             profile = self.profile(company)
             if self._own_offer(profile, index)[row]:
                 continue
-            score, components, proximity, known, best_need = self._score_all(
-                index, profile, self._side(profile)
-            )
-            match = self._match(
-                index, profile, row, score, components, proximity, known, best_need, propose=False, lang=lang
-            )
-            scored.append((match.score, company.id, match, view))
+            parts = self._score_all(index, profile, self._side(profile))
+            scored.append((float(parts[0][row]), company.id, profile, parts))
         scored.sort(key=lambda t: (-t[0], t[1]))
         top = scored[:limit]
         final = []
-        for rank, (_, _, match, _view) in enumerate(top):
+        for rank, (_, _, profile, parts) in enumerate(top):
+            match = self._match(index, profile, row, *parts, propose=False, lang=lang)
             if rank < propose and self.proposer is not None:
-                match = _with_proposal(match, self._propose(index, match.company, offer))
+                match = _with_proposal(match, self._propose(index, profile, offer))
             final.append(match)
         subject = {
             "offer_id": offer.id,
@@ -396,9 +411,9 @@ class MatchingService:
             "companies_for_offer",
             subject,
             tuple(final),
-            len(scored),
+            len(candidates),
             tuple(notes),
-            tuple(v for *_, v in top) if as_licensor else (),
+            tuple(views.get(m.company.id or 0) for m in final) if as_licensor else (),
         )
 
     def explain(self, company: str | int, offer_id: int, *, lang: str = "ja") -> LicenseMatch:
