@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import getpass
 import os
 from collections.abc import Callable
@@ -12,13 +11,11 @@ import click
 from rich.table import Table
 
 from tsunagu.cli.output import stdout_console
-from tsunagu.domain.matching import Offer, label
 
 __all__ = [
     "actor_option",
     "default_actor",
     "lang_option",
-    "offer_to_dict",
     "print_kv",
     "say",
     "table",
@@ -77,16 +74,3 @@ def print_kv(title: str, items: list[tuple[str, str]]) -> None:
         if v not in ("", None):
             t.add_row(k, str(v))
     stdout_console.print(t)
-
-
-def offer_to_dict(offer: Offer, licensor: str = "", lang: str = "ja") -> dict[str, Any]:
-    """All fields of an offer, JSON-ready, with labels for its codes."""
-    d = dataclasses.asdict(offer)
-    for k, v in d.items():
-        if isinstance(v, tuple):
-            d[k] = list(v)
-    d["licensor"] = licensor
-    d["availability_label"] = label("availability", offer.availability, lang)
-    d["tech_stage_label"] = label("tech_stage", offer.tech_stage, lang)
-    d["fields_inferred"] = offer.fields_inferred
-    return d

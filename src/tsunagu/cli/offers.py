@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 
 from tsunagu.cli.common import get_app, json_option
-from tsunagu.cli.matching_common import lang_option, offer_to_dict, print_kv, say, table
+from tsunagu.cli.matching_common import lang_option, print_kv, say, table
 from tsunagu.cli.output import emit_json, progress_bar
 from tsunagu.domain.matching import AVAILABILITY, TECH_STAGES, label
-from tsunagu.services.matching.offers import NASA_CATEGORY_JA, OFFER_COLUMNS
+from tsunagu.services.matching.offers import NASA_CATEGORY_JA, OFFER_COLUMNS, offer_to_dict
 
 __all__ = ["offers"]
 

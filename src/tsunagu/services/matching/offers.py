@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tsunagu.domain.codes import normalise_ipc
-from tsunagu.domain.matching import Licensor, Offer, normalise_name, parse_code
+from tsunagu.domain.matching import Licensor, Offer, label, normalise_name, parse_code
 from tsunagu.domain.patent import Patent
 from tsunagu.errors import ImportFormatError, NotFoundError, ValidationError
 from tsunagu.services.companies import Clock, PatentLookup, iso_now
@@ -43,6 +43,7 @@ __all__ = [
     "OfferImportReport",
     "OfferService",
     "ProgressFn",
+    "offer_to_dict",
 ]
 
 ProgressFn = Callable[[int, int, str], None]
@@ -505,3 +506,16 @@ class OfferService:
             src or "none": sum(1 for o in stored if o.ipc_source == src)
             for src in ("patents", "given", "inferred", "")
         }
+
+
+def offer_to_dict(offer: Offer, licensor: str = "", lang: str = "ja") -> dict[str, Any]:
+    """All fields of an offer, JSON-ready, with labels for its codes."""
+    d = dataclasses.asdict(offer)
+    for k, v in d.items():
+        if isinstance(v, tuple):
+            d[k] = list(v)
+    d["licensor"] = licensor
+    d["availability_label"] = label("availability", offer.availability, lang)
+    d["tech_stage_label"] = label("tech_stage", offer.tech_stage, lang)
+    d["fields_inferred"] = offer.fields_inferred
+    return d
