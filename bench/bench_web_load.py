@@ -63,6 +63,8 @@ DISCOVERY_TEXTS = (
     "生地を薄く均一に延ばす成形ローラー",
 )
 MIX = (("search", 0.70), ("page", 0.25), ("discover", 0.05))
+#: Queries actually used (the fixed examples plus titles drawn from the corpus, see `query_pool`).
+POOL: list[str] = list(QUERIES)
 SEARCH_P95_LIMIT = 1.0
 
 
@@ -74,6 +76,7 @@ class Stats:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_examples: list[str] = field(default_factory=list)
     unavailable: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    queries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def record(self, kind: str, seconds: float, status: int, detail: str = "") -> None:
         if status == 503:
@@ -112,6 +115,9 @@ def summarise(stats: Stats, seconds: float) -> dict[str, Any]:
     out["requests"] = total
     out["throughput_rps"] = round(total / seconds, 2) if seconds else 0.0
     out["errors"] = sum(stats.errors.values())
+    sent = sum(stats.queries.values())
+    out["search_queries_sent"] = sent
+    out["distinct_queries"] = len(stats.queries)
     out["error_examples"] = stats.error_examples
     return out
 
@@ -136,7 +142,9 @@ class User:
         status, detail = 0, ""
         try:
             if kind == "search":
-                r = await self.client.get("/api/v1/search", params={"q": rng.choice(QUERIES), "per_page": 10})
+                q = rng.choice(POOL)
+                stats.queries[q] += 1
+                r = await self.client.get("/api/v1/search", params={"q": q, "per_page": 10})
             elif kind == "discover":
                 r = await self.client.post(
                     "/api/v1/discoveries", json={"text": rng.choice(DISCOVERY_TEXTS), "ideas": 5}
@@ -146,7 +154,9 @@ class User:
                 if choice < 0.3:
                     r = await self.page_client.get("/")
                 elif choice < 0.65:
-                    r = await self.page_client.get("/search", params={"q": rng.choice(QUERIES)})
+                    q = rng.choice(POOL)
+                    stats.queries[q] += 1
+                    r = await self.page_client.get("/search", params={"q": q})
                 elif choice < 0.85 and self.patent_keys:
                     r = await self.page_client.get(f"/patents/{rng.choice(self.patent_keys)}")
                 else:
@@ -244,6 +254,21 @@ def start_server(home: Path, workers: int) -> tuple[subprocess.Popen[bytes], str
     raise SystemExit("server did not start")
 
 
+def query_pool(home: Path, n: int, seed: int) -> list[str]:
+    """The fixed example queries plus ``n`` titles drawn at random from the corpus of ``home``, so
+    that most searches are not repeats (a server-side cache sees a realistic mix)."""
+    from tsunagu.app import App
+    from tsunagu.settings import Settings
+
+    app = App.from_settings(Settings.from_env(home=home))
+    try:
+        titles = [r["title"] for r in app.store.iter_rows(["title"]) if len(r["title"] or "") >= 8]
+    finally:
+        app.close()
+    rng = random.Random(seed)
+    return list(QUERIES) + rng.sample(titles, min(n, len(titles)))
+
+
 def bench_user(home: Path) -> tuple[str, str]:
     """Create (or reset) the benchmark user in ``home``."""
     from tsunagu.app import App
@@ -308,6 +333,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     if not url:
         home = Path(args.home or os.environ.get("TSUNAGU_HOME") or Path.home() / ".tsunagu")
         username, password = bench_user(home)
+        if args.query_pool:
+            POOL[:] = query_pool(home, args.query_pool, args.seed)
         proc, url = start_server(home, args.workers)
     try:
         users, _keys = await warm(url, username, password, args.users)
@@ -318,7 +345,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         steady, seconds = await closed_loop(users, args.think, args.duration, args.seed)
         result: dict[str, Any] = {
             "steady": summarise(steady, seconds)
-            | {"users": args.users, "think_s": args.think, "target_rps": round(args.users / args.think, 1)},
+            | {
+                "users": args.users,
+                "think_s": args.think,
+                "target_rps": round(args.users / args.think, 1),
+                "query_pool": len(POOL),
+            },
         }
         print_table(
             f"steady load ({args.users} users, one request per {args.think} s each)", result["steady"]
@@ -349,7 +381,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if proc is not None and proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
 
 
 def main() -> None:
@@ -368,6 +404,12 @@ def main() -> None:
     parser.add_argument("--step", type=float, default=30.0, help="seconds per ramp step")
     parser.add_argument("--no-ramp", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--query-pool",
+        type=int,
+        default=2000,
+        help="corpus titles added to the example queries (0: the 12 examples only)",
+    )
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "web_load.json"))
     args = parser.parse_args()
     args.duration = min(args.duration, 600.0)

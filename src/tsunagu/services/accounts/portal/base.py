@@ -10,6 +10,7 @@ from tsunagu.domain.patent import Patent
 from tsunagu.services.accounts.access import AccessRules, allowed
 from tsunagu.services.accounts.jobs import JobRunner
 from tsunagu.services.accounts.model import PermissionDeniedError, Principal, UnavailableError
+from tsunagu.services.accounts.portal.cache import CpuGate, ResultCache
 from tsunagu.services.accounts.service import AccountService
 
 __all__ = ["UNAVAILABLE", "PortalBase", "page_of", "patent_brief"]
@@ -64,6 +65,8 @@ class PortalBase:
         jobs: JobRunner,
         upload_dir: Path,
         max_upload_bytes: int = 200 * 1024 * 1024,
+        cache_size: int = 1024,
+        cpu_slots: int = 1,
     ) -> None:
         self.app = app
         self.accounts = accounts
@@ -71,6 +74,14 @@ class PortalBase:
         self.upload_dir = upload_dir
         self.max_upload_bytes = max_upload_bytes
         self.rules = AccessRules(self._registry)
+        self.cache = ResultCache(cache_size)
+        self.cpu = CpuGate(cpu_slots)
+
+    def index_generation(self) -> str:
+        """The live index generation (results computed on another one are never reused)."""
+        indexer = getattr(self.app, "indexer", None)
+        stamp = indexer.stamp() if indexer is not None else None
+        return str(stamp or "")
 
     # -- services that may not exist yet ------------------------------------------------------------
 

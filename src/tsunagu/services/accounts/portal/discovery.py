@@ -141,6 +141,12 @@ class DiscoveryPortal(PortalBase):
             exclude=tuple(e.strip() for e in exclude if e.strip()),
             label=label or ("自由記述 / free text" if text else "特許 / patents"),
         )
-        result: dict[str, Any] = service.discover(request).to_dict()
-        result["field_map"] = field_links(result)
+        key = ("discover", request, self.index_generation())
+
+        def run() -> dict[str, Any]:
+            found: dict[str, Any] = service.discover(request).to_dict()
+            found["field_map"] = field_links(found)
+            return found
+
+        result: dict[str, Any] = self.cache.get_or_compute(key, lambda: self.cpu.run(run))
         return result

@@ -94,7 +94,11 @@ class SearchPortal(PortalBase):
         page = max(1, page)
         per_page = max(1, min(per_page, 50))
         k = min(page * per_page + 1, MAX_HITS + 1)
-        results = self.app.search(q, k=k, filters=filters or SearchFilters())
+        filters = filters or SearchFilters()
+        key = ("search", q, k, filters, self.index_generation())
+        results = self.cache.get_or_compute(
+            key, lambda: self.cpu.run(lambda: self.app.search(q, k=k, filters=filters))
+        )
         start = (page - 1) * per_page
         chunk = results[start : start + per_page]
         items = [hit_dict(start + i + 1, h, rec) for i, (h, rec) in enumerate(chunk)]
