@@ -239,3 +239,11 @@ def test_shortlist_bounds_the_work_without_changing_the_best_match(app: App) -> 
     assert len(kept) <= 3 and needy.id in {
         c.id for c in kept
     }  # a company with a need is always scored in full
+
+
+def test_an_offer_past_its_listed_validity_says_so(app: App) -> None:
+    offer = next(
+        o for o in app.offers.list_offers() if o.external_ref == "ARC-14613-1"
+    )  # listed until 2019-11-30
+    match = app.matching.explain("マツダ株式会社", offer.id)
+    assert any(r.component == "note" and "2019-11-30" in r.ja for r in match.reasons)

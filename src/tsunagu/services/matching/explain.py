@@ -22,6 +22,7 @@ class MatchFacts:
         need: the need closest to the offer.
         new_fields: offer fields new to the company, strongest link first.
         known_fields: offer fields the company already works in.
+        today: ISO date, to flag offers past their listed validity.
     """
 
     values: dict[str, float | None]
@@ -30,12 +31,14 @@ class MatchFacts:
     need: Need | None
     new_fields: tuple[FieldLink, ...]
     known_fields: tuple[str, ...]
+    today: str = ""
 
 
 def _capability(f: MatchFacts, profile: CompanyProfile) -> Reason:
     cap = f.values.get("capability_fit") or 0.0
     if f.closest_patent is not None:
         key, title, sim = f.closest_patent
+        title = title if len(title) <= 60 else title[:59] + "…"
         return Reason(
             "capability_fit",
             f"技術の近さ {cap:.2f}: 最も近い御社の特許は「{title}」（類似度 {sim:.2f}）",
@@ -115,6 +118,15 @@ def build_reasons(f: MatchFacts, profile: CompanyProfile, offer: Offer) -> tuple
     ]
     ranked.sort(key=lambda t: -t[0])
     reasons = [r for _, r in ranked]
+    if f.today and offer.valid_until and offer.valid_until < f.today:
+        reasons.append(
+            Reason(
+                "note",
+                f"掲載上の有効期限（{offer.valid_until}）を過ぎています。権利の存続を確認してください",
+                f"past its listed validity ({offer.valid_until}): check that the rights still exist",
+                {"valid_until": offer.valid_until},
+            )
+        )
     if offer.fields_inferred:
         reasons.append(
             Reason(

@@ -13,6 +13,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 import numpy as np
@@ -463,6 +464,7 @@ class MatchingService:
             need,
             new_fields,
             known_fields,
+            today=date.today().isoformat(),
         )
         reasons = build_reasons(facts, profile, offer)
         proposal = UNAVAILABLE
