@@ -210,17 +210,16 @@ class App:
     @cached_property
     def matching(self) -> MatchingService:
         """Two-way matching with explained scores; proposed businesses from 用途探索 when present."""
+        from tsunagu.services.discovery.model import DiscoveryRequest
         from tsunagu.services.matching.fields import CorpusFieldGraph
         from tsunagu.services.matching.matcher import MatchingService
+        from tsunagu.services.matching.proposals import DiscoveryProposer
         from tsunagu.services.matching.vectors import OfferVectorCache
 
-        proposer = None
-        discovery = getattr(self, "discovery", None)
-        if discovery is not None:
-            from tsunagu.services.discovery.model import DiscoveryRequest
-            from tsunagu.services.matching.proposals import DiscoveryProposer
-
-            proposer = DiscoveryProposer(discovery.discover, DiscoveryRequest)
+        # 用途探索 proposes the business of a match; built lazily, so it costs nothing until a proposal.
+        proposer = DiscoveryProposer(
+            lambda request: self._report_discovery().discover(request), DiscoveryRequest
+        )
         embedder = self.embedder
         return MatchingService(
             self.registry,

@@ -51,7 +51,15 @@ def test_offers_for_a_corpus_applicant_are_ranked_and_explained(app: App) -> Non
         assert m.components["need_fit"] is None  # no needs for an applicant: not counted
         assert all(0.0 <= v <= 1.0 for v in m.components.values() if v is not None)
         assert {r.component for r in m.reasons} >= {"capability_fit", "need_fit", "field_proximity"}
-        assert not m.proposed_business.available and "用途探索" in m.proposed_business.note
+    # 用途探索 proposes a business for the top three (default --propose 3), grounded in evidence patents;
+    # below them nothing is proposed, and the match says why.
+    for m in result.matches[:3]:
+        pb = m.proposed_business
+        assert (
+            pb.available and pb.field and pb.evidence and pb.relation in ("home", "adjacent", "other")
+        ) or pb.note
+    for m in result.matches[3:]:
+        assert not m.proposed_business.available and "--propose" in m.proposed_business.note
     # NASA offers carry inferred fields, and the match says so.
     nasa = next(m for m in result.matches if m.offer.source == "nasa_t2_csv")
     assert any(r.component == "note" and "推定" in r.ja for r in nasa.reasons)

@@ -28,6 +28,7 @@ from tsunagu.services.matching.explain import MatchFacts, build_reasons
 from tsunagu.services.matching.fields import FieldGraph, OfferFieldMatrix, Proximity
 from tsunagu.services.matching.inference import FieldInferrer
 from tsunagu.services.matching.results import (
+    NOT_REQUESTED,
     UNAVAILABLE,
     CompanyProfile,
     LicenseMatch,
@@ -467,7 +468,7 @@ class MatchingService:
             today=date.today().isoformat(),
         )
         reasons = build_reasons(facts, profile, offer)
-        proposal = UNAVAILABLE
+        proposal = UNAVAILABLE if self.proposer is None else NOT_REQUESTED
         if propose and self.proposer is not None:
             proposal = self._propose(index, profile, offer, proximity)
         return LicenseMatch(

@@ -105,6 +105,13 @@ UNAVAILABLE = ProposedBusiness(
 )
 
 
+NOT_REQUESTED = ProposedBusiness(
+    False,
+    note="事業案は上位の候補についてのみ作成します（--propose で件数を変更） / "
+    "proposals are worked out for the top matches only (--propose N)",
+)
+
+
 @dataclass(frozen=True)
 class Reason:
     """One sentence of a match's explanation, tied to a component.
