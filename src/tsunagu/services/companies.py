@@ -13,6 +13,7 @@ import dataclasses
 import difflib
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 Clock = Callable[[], datetime]
+_RECHECK_SECONDS = 2.0
 
 DEFAULT_VISIBLE_FIELDS: frozenset[str] = Visibility().fields
 
@@ -89,7 +91,8 @@ class PatentLookup(Protocol):
 
 
 class ApplicantIndex:
-    """Corpus applicants by normalised name, rebuilt when the patent store's revision changes.
+    """Corpus applicants by normalised name, rebuilt when the patent store's revision changes (checked at
+    most every couple of seconds, so a burst of lookups costs one query).
 
     Args:
         patents: the patent store.
@@ -99,11 +102,16 @@ class ApplicantIndex:
         self._patents = patents
         self._lock = threading.Lock()
         self._revision = -1
+        self._checked_at = 0.0
         self._keys: dict[str, list[str]] = {}
         self._display: dict[str, str] = {}
 
     def _current(self) -> tuple[dict[str, list[str]], dict[str, str]]:
         with self._lock:
+            now = time.monotonic()
+            if self._revision >= 0 and now - self._checked_at < _RECHECK_SECONDS:
+                return self._keys, self._display  # many lookups in a row: one revision query
+            self._checked_at = now
             revision = self._patents.revision()
             if revision != self._revision:
                 keys: dict[str, list[str]] = {}
