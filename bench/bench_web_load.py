@@ -65,6 +65,7 @@ DISCOVERY_TEXTS = (
 MIX = (("search", 0.70), ("page", 0.25), ("discover", 0.05))
 #: Queries actually used (the fixed examples plus titles drawn from the corpus, see `query_pool`).
 POOL: list[str] = list(QUERIES)
+LOAD_BEFORE: list[float] = []
 SEARCH_P95_LIMIT = 1.0
 
 
@@ -223,6 +224,23 @@ async def open_loop(
     return stats, time.perf_counter() - started
 
 
+def group_cpu_seconds(pgid: int | None) -> float | None:
+    """User + system CPU seconds of every process in the process group ``pgid`` (the server and its
+    workers), from /proc; None when unknown (no group, or no /proc)."""
+    if pgid is None or not Path("/proc").is_dir():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, …, utime (11), stime (12)
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -342,7 +360,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         rng = random.Random(0)
         for kind in ("search", "page", "discover"):
             await users[0].request(kind, rng, Stats())
+        pgid = proc.pid if proc is not None else None
+        cpu_before, own_before = group_cpu_seconds(pgid), time.process_time()
         steady, seconds = await closed_loop(users, args.think, args.duration, args.seed)
+        cpu_after, own_after = group_cpu_seconds(pgid), time.process_time()
         result: dict[str, Any] = {
             "steady": summarise(steady, seconds)
             | {
@@ -352,9 +373,25 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 "query_pool": len(POOL),
             },
         }
+        served = result["steady"]["requests"]
+        if cpu_before is not None and cpu_after is not None and served:
+            server_cpu = cpu_after - cpu_before
+            result["steady"]["server_cpu_s"] = round(server_cpu, 1)
+            result["steady"]["server_cpu_ms_per_request"] = round(1000 * server_cpu / served, 1)
+            result["steady"]["load_generator_cpu_s"] = round(own_after - own_before, 1)
+            result["steady"]["capacity_rps_on_2_free_cores"] = (
+                round(2 * served / server_cpu, 1) if server_cpu else None
+            )
         print_table(
             f"steady load ({args.users} users, one request per {args.think} s each)", result["steady"]
         )
+        if "server_cpu_ms_per_request" in result["steady"]:
+            s = result["steady"]
+            print(
+                f"  server CPU {s['server_cpu_s']} s = {s['server_cpu_ms_per_request']} ms per request "
+                f"(load generator {s['load_generator_cpu_s']} s); two dedicated cores would serve about "
+                f"{s['capacity_rps_on_2_free_cores']} req/s of this mix"
+            )
         ramp: list[dict[str, Any]] = []
         saturation: dict[str, Any] = {
             "search_p95_limit_ms": SEARCH_P95_LIMIT * 1000,
@@ -415,9 +452,11 @@ def main() -> None:
     args.duration = min(args.duration, 600.0)
     if args.url and not (args.username and args.password):
         raise SystemExit("--url needs --username and --password")
+    LOAD_BEFORE[:] = [round(x, 2) for x in os.getloadavg()]
     result = asyncio.run(main_async(args))
     result["machine"] = {
         "cpu_count": os.cpu_count(),
+        "load_average_before": LOAD_BEFORE,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "note": "load generator and server share the same CPU cores (loopback)",

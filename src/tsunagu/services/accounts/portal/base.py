@@ -10,6 +10,7 @@ from tsunagu.domain.patent import Patent
 from tsunagu.services.accounts.access import AccessRules, allowed
 from tsunagu.services.accounts.jobs import JobRunner
 from tsunagu.services.accounts.model import PermissionDeniedError, Principal, UnavailableError
+from tsunagu.services.accounts.portal.batching import QueryEncoder
 from tsunagu.services.accounts.portal.cache import CpuGate, ResultCache
 from tsunagu.services.accounts.service import AccountService
 
@@ -76,6 +77,7 @@ class PortalBase:
         self.rules = AccessRules(self._registry)
         self.cache = ResultCache(cache_size)
         self.cpu = CpuGate(cpu_slots)
+        self.encoder = QueryEncoder()
 
     def index_generation(self) -> str:
         """The live index generation (results computed on another one are never reused)."""

@@ -9,6 +9,7 @@ from tsunagu.errors import NotFoundError, ValidationError
 from tsunagu.retrieval.base import SearchFilters, SearchHit
 from tsunagu.services.accounts.model import Principal
 from tsunagu.services.accounts.portal.base import PortalBase, page_of, patent_brief
+from tsunagu.services.accounts.portal.batching import search_with_vector
 
 __all__ = ["SearchPortal", "hit_dict", "patent_dict"]
 
@@ -96,9 +97,7 @@ class SearchPortal(PortalBase):
         k = min(page * per_page + 1, MAX_HITS + 1)
         filters = filters or SearchFilters()
         key = ("search", q, k, filters, self.index_generation())
-        results = self.cache.get_or_compute(
-            key, lambda: self.cpu.run(lambda: self.app.search(q, k=k, filters=filters))
-        )
+        results = self.cache.get_or_compute(key, lambda: self.ranked(q, k, filters))
         start = (page - 1) * per_page
         chunk = results[start : start + per_page]
         items = [hit_dict(start + i + 1, h, rec) for i, (h, rec) in enumerate(chunk)]
@@ -109,6 +108,17 @@ class SearchPortal(PortalBase):
             "per_page": per_page,
             "has_more": len(results) > start + per_page and start + per_page < MAX_HITS,
         }
+
+    def ranked(self, query: str, k: int, filters: SearchFilters) -> list[tuple[SearchHit, Patent]]:
+        """`App.search`, with the query vector encoded together with concurrent requests' queries."""
+        searcher = self.app.searcher
+        embedder = getattr(searcher, "embedder", None)
+        if getattr(searcher, "vector", None) is None or embedder is None:
+            return list(self.app.search(query, k=k, filters=filters))
+        vector = self.encoder.encode(embedder, query)
+        hits = search_with_vector(searcher, query, k, filters, vector)
+        records = {r.key: r for r in self.app.store.get_many([h.key for h in hits])}
+        return [(h, records[h.key]) for h in hits if h.key in records]
 
     def patent(self, p: Principal, number: str) -> dict[str, Any]:
         """One record by number (any accepted form) or dedupe key."""
