@@ -134,7 +134,7 @@ def grid(base: DiscoveryConfig) -> dict[str, DiscoveryConfig]:
         "boldness=0.75": r(base, boldness=0.75),
         "no_passages": r(base, passage_weight=0.0),
         "no_phrases": r(base, phrase_weight=0.0),
-        "phrases=0.2": r(base, phrase_weight=0.2),
+        "vector=0.25": r(base, vector_weight=0.25),
         "no_vector": r(base, vector_weight=0.0),
         "vector=0.5": r(base, vector_weight=0.5),
         "vector=1.0": r(base, vector_weight=1.0),
@@ -152,7 +152,7 @@ def grid(base: DiscoveryConfig) -> dict[str, DiscoveryConfig]:
         "ideas=10": r(base, ideas=10),
         "diversity=0.7": r(base, diversity=0.7),
         "doc_depth=30": r(base, doc_depth=30),
-        "doc_depth=100": r(base, doc_depth=100),
+        "doc_depth=50": r(base, doc_depth=50),
         "momentum=0.5": r(base, momentum_weight=0.5),
     }
 

@@ -291,14 +291,32 @@ def home_from_codes(code_lists: Sequence[Sequence[str]]) -> tuple[str, dict[str,
     return section, home_groups, subs
 
 
-def _momentum(stats: FieldStats, group: str, years: int) -> tuple[float, int, int]:
+def _momentum(
+    stats: FieldStats, group_ids: np.ndarray, years: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Momentum of groups: filings in the last ``years`` of data against the ``years`` before.
+
+    ``rel = ((recent + 1) / (prior + 1)) / ((corpus recent + 1) / (corpus prior + 1))`` (growth relative to
+    the whole corpus over the same windows) and momentum ``rel / (1 + rel)``: 0.5 = grows like the corpus.
+
+    Returns:
+        (momentum, recent filings, prior filings) per group id.
+    """
     end = stats.data_end_year
-    recent = stats.filings(group, end - years + 1, end)
-    prior = stats.filings(group, end - 2 * years + 1, end - years)
+
+    def window(first: int, last: int) -> tuple[int, int]:
+        lo = max(0, first - stats.year_min)
+        hi = max(lo, min(stats.group_years.shape[1], last - stats.year_min + 1))
+        return lo, hi
+
+    r_lo, r_hi = window(end - years + 1, end)
+    p_lo, p_hi = window(end - 2 * years + 1, end - years)
+    recent = stats.group_years[group_ids, r_lo:r_hi].sum(axis=1).astype(np.float64)
+    prior = stats.group_years[group_ids, p_lo:p_hi].sum(axis=1).astype(np.float64)
     c_recent = stats.corpus_filings(end - years + 1, end)
     c_prior = stats.corpus_filings(end - 2 * years + 1, end - years)
     rel = ((recent + 1) / (prior + 1)) / ((c_recent + 1) / (c_prior + 1))
-    return rel / (1.0 + rel), recent, prior
+    return rel / (1.0 + rel), recent.astype(np.int64), prior.astype(np.int64)
 
 
 def score_fields(
@@ -385,7 +403,9 @@ def score_fields(
     n_docs = max(1, stats.n_docs)
     fields: list[FieldScore] = []
     best_overall = float(agg.weight.max()) if agg.weight.size else 1.0
-    for g in touched.tolist():
+    momenta, recents, priors = _momentum(stats, touched, config.momentum_years)
+    weights_all = agg.weight
+    for n_g, g in enumerate(touched.tolist()):
         name = names[g]
         in_home = name[0] == home_section
         excluded = any(name.startswith(p) for p in exclude)
@@ -403,12 +423,11 @@ def score_fields(
         novelty = rarity
         prior = stats.group_docs[g] / n_docs
         relevance = float(share[g]) / (prior**config.prior_exponent if config.prior_exponent else 1.0)
-        mom, recent, prior_n = _momentum(stats, name, config.momentum_years)
+        mom, recent, prior_n = float(momenta[n_g]), int(recents[n_g]), int(priors[n_g])
         js = rows_of.get(g, [])
-        weights = [float(agg.weight[j]) for j in js]
+        weights = weights_all[js[:3]].tolist() if js else []
         supporting = len(js)
-        top3 = weights[:3]
-        closeness = (sum(top3) / len(top3) / best_overall) if top3 else 0.0
+        closeness = (sum(weights) / len(weights) / best_overall) if weights else 0.0
         strength = min(1.0, supporting / max(1, config.evidence_per_card)) * closeness
         if math.isinf(weight_nov):
             score = novelty + 1e-6 * relevance
@@ -433,7 +452,7 @@ def score_fields(
                 strength=strength,
                 supporting=supporting,
                 best_weight=weights[0] / best_overall if weights else 0.0,
-                rows=[int(agg.rows[j]) for j in js],
+                rows=agg.rows[js].tolist() if js else [],
                 in_home_section=in_home,
                 excluded=excluded,
                 home_field=home_field,

@@ -61,12 +61,12 @@ class DiscoveryConfig:
         momentum_years: length of the two windows compared by momentum.
     """
 
-    doc_depth: int = 50
+    doc_depth: int = 100
     passage_depth: int = 20
     passage_weight: float = 0.2
-    phrase_weight: float = 0.0
+    phrase_weight: float = 0.2
     lexical_weight: float = 1.0
-    vector_weight: float = 0.0
+    vector_weight: float = 0.5
     vector_floor: float = 0.3
     max_passages: int = 12
     max_phrases: int = 8

@@ -8,11 +8,14 @@ without codes (such as the NASA catalogue) have fields inferred from their text 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
 from tsunagu.domain.codes import main_group
+from tsunagu.errors import TsunaguError
 from tsunagu.services.discovery.model import OfferRef
 
 __all__ = ["CatalogueOfferProvider", "NoOffers", "OfferProvider", "offer_ref"]
@@ -71,6 +74,25 @@ class CatalogueOfferProvider:
         self._seen: object = object()
         self._by_group: dict[str, list[OfferRef]] = {}
         self._by_subclass: dict[str, list[OfferRef]] = {}
+
+    @classmethod
+    def for_register(
+        cls,
+        list_offers: Callable[[], Iterable[Any]],
+        licensor_name: Callable[[int], str],
+        stamp: Callable[[], object] | None = None,
+    ) -> CatalogueOfferProvider:
+        """Open offers of the matching register (``OfferService.list_offers``), holders by licensor id."""
+
+        def to_ref(offer: Any) -> OfferRef:
+            ref = offer_ref(offer)
+            lid = getattr(offer, "licensor_id", None)
+            if not ref.holder and lid:
+                with contextlib.suppress(TsunaguError):  # an unknown licensor leaves the holder empty
+                    ref = dataclasses.replace(ref, holder=licensor_name(int(lid)))
+            return ref
+
+        return cls(list_offers, stamp=stamp, to_ref=to_ref)
 
     def _index(self) -> None:
         stamp = self._stamp() if self._stamp is not None else object()

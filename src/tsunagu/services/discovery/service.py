@@ -501,11 +501,16 @@ class DiscoveryService:
         records: dict[str, Patent],
         row_pos: dict[int, int],
     ) -> dict[int, tuple[str, str, str]]:
-        """For each evidence row: (input passage, its closest sentence in the patent, method)."""
+        """For each evidence row: (input passage, its closest sentence in the patent, method).
+
+        The input passage is the one whose search found the patent best (for the whole input: the
+        passage sharing most character bigrams with the patent). The matched sentence is the patent's
+        sentence sharing most character bigrams with it (``"lexical"``), or, when none shares any
+        (another language), the one closest by the embedder (``"vector"``).
+        """
         keys = retrieval.searcher.keys
-        analyzer = retrieval.searcher.analyzer
         input_passages = [p.text for p in analysis.passages] or [analysis.text]
-        in_tokens = [set(analyzer.tokens(t)) for t in input_passages]
+        in_grams = [_bigrams(t) for t in input_passages]
         out: dict[int, tuple[str, str, str]] = {}
         pending: list[tuple[int, str, list[str]]] = []
         for f in chosen:
@@ -515,14 +520,14 @@ class DiscoveryService:
                 p = records[keys[r]]
                 item = items[int(agg.best_item[row_pos[r]])]
                 if item.kind == "whole":
-                    doc_tokens = set(analyzer.tokens(p.text()))
-                    k = max(range(len(in_tokens)), key=lambda i: (len(in_tokens[i] & doc_tokens), -i))
+                    doc = _bigrams(p.text())
+                    k = max(range(len(in_grams)), key=lambda i: (len(in_grams[i] & doc), -i))
                     inp = input_passages[k]
                 else:
                     inp = item.text
                 sentences = [s.text for s in split_passages(p.text(), title_length=len(p.title))] or [p.title]
-                inp_tok = set(analyzer.tokens(inp))
-                overlaps = [len(inp_tok & set(analyzer.tokens(s))) for s in sentences]
+                grams = _bigrams(inp)
+                overlaps = [len(grams & _bigrams(s)) for s in sentences]
                 if max(overlaps, default=0) > 0:
                     out[r] = (inp, sentences[int(np.argmax(overlaps))], "lexical")
                 else:
@@ -539,6 +544,12 @@ class DiscoveryService:
                 pos += len(sentences)
                 out[r] = (inp, sentences[int(np.argmax(sims))], "vector")
         return out
+
+
+def _bigrams(text: str) -> set[str]:
+    """Character bigrams of the word characters of ``text`` (lower-cased): a cheap overlap measure."""
+    t = "".join(_WORD.findall(text.lower()))
+    return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
 def _without_rows(agg: Aggregate, rows: set[int | None]) -> Aggregate:
