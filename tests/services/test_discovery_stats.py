@@ -40,11 +40,8 @@ def test_counts_match_a_direct_count(records: list[Patent]) -> None:
         assert stats.cooc_row(a)[stats.group_id(b)] == n  # type: ignore[index]
     assert stats.groups == sorted(stats.groups)
     assert stats.docs("Z99Z1/00") == 0 and stats.cooc("Z99Z1/00", stats.groups[0]) == 0
-    years = Counter(p.year for p, gs in zip(records, coded, strict=False) if p.year is not None)
-    assert sum(stats.corpus_years) == sum(
-        1 for p in records if p.year is not None and any("/" in c for c in p.ipc_codes)
-    )
-    assert years  # the fixtures carry dates
+    dated = [p for p in records if p.year is not None and any("/" in c for c in p.ipc_codes)]
+    assert dated and int(stats.corpus_years.sum()) == len(dated)
 
 
 def test_years_momentum_windows_and_applicants() -> None:
@@ -61,10 +58,8 @@ def test_years_momentum_windows_and_applicants() -> None:
     assert stats.filings("G08G1/00", 2010, 2011) == 2
     assert stats.year_max == 2011 and stats.data_end_year == 2011
     # full-width and half-width spellings of one applicant are merged
-    assert (
-        stats.top_applicants("A61B5/00") == [("ＡＢＣ株式会社", 2)]
-        or stats.top_applicants("A61B5/00")[0][1] == 2
-    )
+    (name, count), *_ = stats.top_applicants("A61B5/00")
+    assert count == 2 and name in ("ＡＢＣ株式会社", "ABC株式会社")
     assert stats.top_applicants("G08G1/00")[0] == ("Other", 2)
 
 
