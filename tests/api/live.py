@@ -240,11 +240,18 @@ def seed(home: Path, database_url: str) -> World:
             "bank": "bank1",
             "other_bank": "bank2",
         }
+        display = {
+            "admin": "管理者 佐藤",
+            "coordinator": "山田 花子",
+            "other_coordinator": "鈴木 一郎",
+            "licensor": "大手電機 知財部",
+            "sme": "つなぐ精密 田中",
+            "bank": "つなぐ信金 高橋",
+            "other_bank": "別の銀行 伊藤",
+        }
         for key, spec in specs.items():
             role = spec.pop("role")
-            accounts.add_user(
-                names[key], PASSWORD, role, display_name=f"{key} <テスト>", actor="test", **spec
-            )
+            accounts.add_user(names[key], PASSWORD, role, display_name=display[key], actor="test", **spec)
             w.users[key] = names[key]
         return w
     finally:

@@ -137,11 +137,12 @@ def test_patent_record_and_not_found(server: LiveServer) -> None:
 
 
 def test_upload_import_with_progress_and_report(server: LiveServer) -> None:
-    data = gzip.decompress((DATA / "jplatpat_csv" / "jplatpat_forms.csv.gz").read_bytes())
+    # (not a J-PlatPat file: its 要約 text must not reach the screenshots taken on this server)
+    data = gzip.decompress((DATA / "lens_csv" / "sangamo_lens_sample.csv.gz").read_bytes())
     with server.client("coordinator") as c:
         r = c.post(
             "/api/v1/imports",
-            params={"filename": "jplatpat_forms.csv"},
+            params={"filename": "sangamo_lens_sample.csv"},
             content=data,
             headers={"content-type": "application/octet-stream"},
         )
@@ -149,7 +150,7 @@ def test_upload_import_with_progress_and_report(server: LiveServer) -> None:
         job = wait_job(c, r.json()["id"])
         assert job["status"] == "done", job
         report = job["result"]
-        assert report["read"] > 0 and report["files"][0]["path"] == "jplatpat_forms.csv"
+        assert report["read"] > 0 and report["files"][0]["path"] == "sangamo_lens_sample.csv"
         assert report["indexed"] is True
         # multipart form upload of the same file: merged, nothing new
         r = c.post("/api/v1/imports", files={"file": ("again.csv", data, "text/csv")})

@@ -45,8 +45,22 @@ def test_user_input_is_escaped(sqlite_server: LiveServer) -> None:
         assert "<script>alert(4)" not in deal.text and "&lt;script&gt;alert(4)" in deal.text
         offers = c.get("/matching", params={"q": "<b>"})
         assert "<b>for</b>" not in offers.text
+    with sqlite_server.client("admin") as admin:
+        r = admin.post(
+            "/api/v1/users",
+            json={
+                "username": "markup",
+                "password": "x" * 12,
+                "role": "bank",
+                "institution": "<b>銀行</b>",
+                "display_name": "<script>alert(5)</script>",
+            },
+        )
+        assert r.status_code == 201, r.text
+    with httpx.Client(base_url=sqlite_server.url, timeout=60) as c:
+        web_login(c, "markup", "x" * 12)
         home = c.get("/")
-        assert "coordinator &lt;テスト&gt;" in home.text  # the display name
+        assert "&lt;script&gt;alert(5)&lt;/script&gt;" in home.text and "<script>alert(5)" not in home.text
         discover = c.get("/discover", params={"text": evil})
         assert "<script>alert(3)" not in discover.text
         nxt = c.get("/login", params={"next": 'javascript:alert(1)"><script>'})

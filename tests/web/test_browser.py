@@ -43,7 +43,7 @@ def test_search_with_why(session: Session) -> None:
     page = session.page
     session.login("sme1")
     page.get_by_role("link", name="検索", exact=True).first.click()
-    page.get_by_label("検索語").fill("運転者の眠気を検出する")
+    page.get_by_label("検索語").fill("車両用運転操作補助装置")
     page.get_by_role("button", name="検索").click()
     hits = page.locator("ol.hits > li")
     assert hits.count() > 0
