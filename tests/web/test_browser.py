@@ -212,3 +212,19 @@ def test_static_assets_are_local(session: Session) -> None:
     assert urls and all(u.startswith(session.server.url) for u in urls), urls
     with httpx.Client(base_url=session.server.url) as c:
         assert c.get("/static/app.js").status_code == 200
+
+
+def test_licensor_publishes_an_offer(session: Session) -> None:
+    page = session.page
+    session.login("licensor1")
+    session.go("/matching")
+    page.locator("summary", has_text="開放特許を登録する").click()
+    page.get_by_label("技術の名称").fill("低温で硬化する接着剤 (ブラウザ試験)")
+    page.get_by_label("概要").fill("80℃で硬化し、樹脂部品の熱変形を防ぐ接着剤")
+    page.get_by_label("解決する課題").fill("高温硬化による部品の変形")
+    page.get_by_label("想定用途 (1行に1件)").fill("車載センサーの組立\n医療機器の組立")
+    page.get_by_role("button", name="登録する").click()
+    page.wait_for_url(re.compile(r"/matching/offers/\d+"))
+    assert page.get_by_role("heading", name="低温で硬化する接着剤 (ブラウザ試験)").is_visible()
+    assert "大手電機株式会社" in page.inner_text("p.meta")
+    session.shot("offer")

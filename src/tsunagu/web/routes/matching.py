@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from tsunagu.domain.matching import LOST_REASONS
 from tsunagu.errors import NotFoundError, ValidationError
+from tsunagu.services.accounts import allowed
 from tsunagu.services.accounts.model import UnavailableError
 from tsunagu.web.guard import needs, principal_of
 from tsunagu.web.render import lang_of
@@ -29,8 +30,6 @@ def _tabs(request: Request) -> list[dict[str, str]]:
         ("matches", "/matching/matches", "マッチング", "Matches", "matches"),
         ("deals", "/matching/deals", "案件ボード", "Deal board", "deals.read"),
     ]
-    from tsunagu.services.accounts import allowed
-
     return [
         {"key": k, "href": h, "label": ja if lang == "ja" else en}
         for k, h, ja, en, cap in tabs
@@ -60,7 +59,67 @@ async def offers_page(
         )
     except UnavailableError:
         return await _unavailable(request, "offers")
-    return _page(request, "offers.html", "offers", data=data, q=q)
+    extra = await _offer_form_context(request) if allowed(principal_of(request), "offers.write") else {}
+    return _page(request, "offers.html", "offers", data=data, q=q, form={}, **extra)
+
+
+@router.post("/matching/offers", include_in_schema=False)
+@needs("offers.write")
+async def create_offer(request: Request) -> Response:
+    """Publish an offer in plain language (licensors for themselves; coordinators name the licensor)."""
+    portal = portal_of(request)
+    p = principal_of(request)
+    form = await request.form()
+    fields = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
+    data: dict[str, Any] = {
+        k: fields.get(k, "")
+        for k in (
+            "title",
+            "summary",
+            "problem",
+            "advantage",
+            "availability",
+            "tech_stage",
+            "terms_note",
+            "contact_role",
+            "valid_until",
+        )
+    }
+    data["uses"] = [u.strip() for u in fields.get("uses", "").splitlines() if u.strip()]
+    data["patent_numbers"] = [n for n in fields.get("patent_numbers", "").replace(",", " ").split() if n]
+    data["licensor_id"] = int_or_none(fields.get("licensor_id"))
+    data["programme_id"] = int_or_none(fields.get("programme_id"))
+    try:
+        offer = await run_in_threadpool(lambda: portal.create_offer(p, data, ip=client_ip(request)))
+    except (ValidationError, NotFoundError) as exc:
+        page = await run_in_threadpool(lambda: portal.offers(p, page=1, per_page=20, lang=lang_of(request)))
+        return renderer_of(request).page(
+            request,
+            "offers.html",
+            status_code=422,
+            active="matching",
+            tab="offers",
+            tabs=_tabs(request),
+            data=page,
+            q="",
+            error=str(exc),
+            form=fields,
+            **await _offer_form_context(request),
+        )
+    return RedirectResponse(f"/matching/offers/{offer['id']}", status_code=303)
+
+
+async def _offer_form_context(request: Request) -> dict[str, Any]:
+    """Licensors and programmes a coordinator or administrator may publish for."""
+    portal = portal_of(request)
+    p = principal_of(request)
+    if p.role not in ("admin", "coordinator"):
+        return {"licensors": [], "programmes": []}
+    licensors = await run_in_threadpool(lambda: portal.registry().list_licensors())
+    programmes = await run_in_threadpool(portal.programmes, p)
+    if p.role == "coordinator":
+        programmes = [g for g in programmes if g["my_role"] == "coordinator"]
+    return {"licensors": [{"id": lic.id, "name": lic.name} for lic in licensors], "programmes": programmes}
 
 
 @router.get("/matching/offers/{offer_id}", include_in_schema=False)
