@@ -86,3 +86,17 @@ def test_build_from_ids_matches_build(corpus_tokens: list[list[str]]) -> None:
     b = Bm25sLexicalIndex.build(corpus_tokens)
     q = corpus_tokens[5][:10]
     assert np.array_equal(a.scores(q), b.scores(q))
+
+
+def test_max_score_bounds_every_document(corpus_tokens: list[list[str]]) -> None:
+    index = Bm25sLexicalIndex.build(corpus_tokens)
+    for toks in corpus_tokens[:20]:
+        q = toks[:12]
+        assert index.scores(q).max() <= index.max_score(q) + 1e-6
+    # an unknown token raises the bound by the idf of a token no document holds
+    q = corpus_tokens[0][:3]
+    n = len(index)
+    assert index.max_score([*q, "zzz-unknown"]) == pytest.approx(
+        index.max_score(q) + np.log(1 + (n + 0.5) / 0.5)
+    )
+    assert index.max_score([]) == 0.0

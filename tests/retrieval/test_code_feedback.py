@@ -47,3 +47,10 @@ def test_save_load(tmp_path: Path) -> None:
     assert [set(back.codes(i)) for i in range(5)] == [set(c) for c in CODES]
     with pytest.raises(StorageError):
         CodeMatrix.load(tmp_path / "none")
+
+
+def test_coverage() -> None:
+    m = CodeMatrix.build(CODES)
+    assert m.coverage(np.array([0, 3]), np.array([3.0, 1.0])) == pytest.approx(0.75)
+    assert m.coverage(np.array([3]), np.array([1.0])) == 0.0
+    assert m.coverage(np.array([], dtype=int), np.array([])) == 0.0

@@ -177,3 +177,19 @@ def test_no_index_yet(tmp_path: Path, store: SqlPatentStore) -> None:
     report = indexer.update()  # an empty store gives an empty, valid index
     assert report.rows == 0 and indexer.is_current()
     assert indexer.load_searcher().search("anything") == []
+
+
+def test_usearch_backend(tmp_path: Path, store: SqlPatentStore, fixture_patents: list[Patent]) -> None:
+    pytest.importorskip("usearch")
+    from tsunagu.retrieval.vector.usearch_index import UsearchVectorIndex
+
+    store.upsert_many(fixture_patents)
+    indexer = Indexer(store, tmp_path / "index", embedder=HashingEmbedder(), vector_backend="usearch")
+    indexer.update()
+    assert (tmp_path / "index" / str(indexer.stamp()) / "vectors.usearch").exists()
+    searcher = indexer.load_searcher()
+    assert isinstance(searcher.vector, UsearchVectorIndex)
+    target = next(p for p in fixture_patents if p.language == "ja")
+    assert searcher.search(target.title, k=3)[0].key == target.key
+    with pytest.raises(ValidationError):
+        Indexer(store, tmp_path / "x", vector_backend="faiss")

@@ -66,6 +66,21 @@ def test_code_feedback_changes_the_order_only_through_codes(
     assert searcher.config.code_weight > 0  # the default uses code feedback
 
 
+def test_calibrated_fusion_parts(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    _, searcher = parts
+    s = searcher.with_config(fusion="calibrated", vector_weight=0.3, code_weight=0.0)
+    query = "jet engine fan"
+    tokens = s.analyzer.tokens(query)
+    bound = s.lexical.max_score(tokens)
+    vector = s.embed_query(query)
+    assert vector is not None
+    for c in s.rank(query)[:5]:
+        assert c.parts["lexical"] == pytest.approx(s.lexical.scores(tokens)[c.row] / bound, rel=1e-5)
+        cos = float(s.vector.scores_of(vector, np.array([c.row]))[0])  # type: ignore[union-attr]
+        assert c.parts["vector"] == pytest.approx(0.3 * max(cos, 0.0), rel=1e-5)
+        assert c.score == pytest.approx(c.parts["lexical"] + c.parts["vector"])
+
+
 def test_rrf_fusion_option(parts: tuple[list[Patent], HybridSearcher]) -> None:
     _, searcher = parts
     rrf = searcher.with_config(fusion="rrf", code_weight=0.0)

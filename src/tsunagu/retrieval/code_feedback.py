@@ -103,11 +103,11 @@ class CodeMatrix:
         return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
     def expected_overlap(self, seeds: np.ndarray, weights: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Weighted mean Jaccard overlap of each candidate with the seed rows.
+        """Weighted mean Jaccard overlap of each candidate with the seed rows that carry codes.
 
         Args:
             seeds: rows of the pseudo-relevant documents.
-            weights: non-negative weight of each seed (normalised here).
+            weights: non-negative weight of each seed (normalised over the seeds with codes).
             candidates: rows to score.
 
         Returns:
@@ -118,3 +118,10 @@ class CodeMatrix:
         if seeds.size == 0 or w.sum() <= 0 or len(candidates) == 0:
             return np.zeros(len(candidates), dtype=np.float64)
         return (w / w.sum()) @ self.jaccard(seeds, candidates)
+
+    def coverage(self, seeds: np.ndarray, weights: np.ndarray) -> float:
+        """Share of the seeds' total weight on seeds that carry codes (how much code evidence there is)."""
+        seeds = np.asarray(seeds, dtype=np.int64)
+        w = np.asarray(weights, dtype=np.float64)
+        total = float(w.sum())
+        return float(w[self.sizes[seeds] > 0].sum()) / total if total > 0 else 0.0

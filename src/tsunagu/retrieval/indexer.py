@@ -10,6 +10,7 @@ Layout of the index folder::
         tokens.npz       analysed tokens of each row (flat ids + offsets + vocabulary)
         lexical/         BM25 score matrix (`Bm25sLexicalIndex`)
         vectors.npy      float16 embeddings (`NumpyVectorIndex`)
+        vectors.usearch  HNSW graph (`UsearchVectorIndex`), only for large corpora (``vector_backend``)
         codes.npz        IPC symbols of each row (`CodeMatrix`)
     vector_pool.npz      vectors brought in by `Indexer.import_vectors`, used when key and text match
 
@@ -40,7 +41,7 @@ from tsunagu.errors import StorageError, ValidationError
 from tsunagu.retrieval.base import Embedder, SearchFilters
 from tsunagu.retrieval.code_feedback import CodeMatrix
 from tsunagu.retrieval.lexical.bm25s_index import Bm25sLexicalIndex
-from tsunagu.retrieval.searcher import HybridSearcher, KeyFilter, SearchConfig
+from tsunagu.retrieval.searcher import HybridSearcher, KeyFilter, SearchConfig, SearchVectorIndex
 from tsunagu.retrieval.text import TextAnalyzer
 from tsunagu.retrieval.vector.numpy_index import NumpyVectorIndex
 from tsunagu.storage.base import PatentStore
@@ -108,6 +109,9 @@ class Indexer:
         key_filter: filter hook handed to `load_searcher` (default: the store's ``keys_matching`` when
             it has one).
         embed_batch: texts per embedder call (progress is reported after each).
+        vector_backend: ``"numpy"`` (exact search), ``"usearch"`` (approximate HNSW; extra
+            ``tsunagu[ann]``) or ``"auto"``: usearch from ``ann_threshold`` rows on, when installed.
+        ann_threshold: corpus size from which ``"auto"`` builds the HNSW graph.
     """
 
     def __init__(
@@ -120,7 +124,11 @@ class Indexer:
         config: SearchConfig | None = None,
         key_filter: KeyFilter | None = None,
         embed_batch: int = 256,
+        vector_backend: str = "auto",
+        ann_threshold: int = 300_000,
     ) -> None:
+        if vector_backend not in ("auto", "numpy", "usearch"):
+            raise ValidationError(f"vector_backend must be auto, numpy or usearch, not {vector_backend!r}")
         self.store = store
         self.folder = Path(folder)
         self.analyzer = analyzer or TextAnalyzer()
@@ -128,6 +136,8 @@ class Indexer:
         self.config = config
         self.key_filter = key_filter
         self.embed_batch = embed_batch
+        self.vector_backend = vector_backend
+        self.ann_threshold = ann_threshold
         self._vocab_cache: dict[str, int] = {}  # token → id of the generation being assembled
 
     # -- state ------------------------------------------------------------------------------------
@@ -343,6 +353,15 @@ class Indexer:
                 if v is not None:
                     mat[i] = v
             NumpyVectorIndex(mat).save(tmp)
+            if self._use_ann(n):
+                from tsunagu.retrieval.vector.usearch_index import UsearchVectorIndex
+
+                def ann_progress(done: int, total: int) -> bool:
+                    if progress:
+                        progress(done, total, "近似索引 / vector graph")
+                    return True
+
+                UsearchVectorIndex.build(mat, progress=ann_progress).save(tmp)
         manifest = {
             **self._settings(),
             "store_revision": revision,
@@ -372,6 +391,19 @@ class Indexer:
         for p in self.folder.glob(".tmp-gen-*"):
             shutil.rmtree(p, ignore_errors=True)
 
+    def _use_ann(self, rows: int) -> bool:
+        if self.vector_backend == "numpy" or rows == 0:
+            return False
+        if self.vector_backend == "usearch":
+            return True
+        if rows < self.ann_threshold:
+            return False
+        try:
+            import usearch.index  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
     # -- loading ----------------------------------------------------------------------------------
 
     def load_searcher(self, config: SearchConfig | None = None) -> HybridSearcher:
@@ -392,7 +424,14 @@ class Indexer:
         except (OSError, ValueError) as exc:
             raise StorageError(f"cannot read {gen / 'keys.json'}: {exc}") from exc
         lexical = Bm25sLexicalIndex.load(gen / "lexical")
-        vector = NumpyVectorIndex.load(gen) if self.embedder is not None else None
+        vector: SearchVectorIndex | None = None
+        if self.embedder is not None:
+            if (gen / "vectors.usearch").exists() and self.vector_backend != "numpy":
+                from tsunagu.retrieval.vector.usearch_index import UsearchVectorIndex
+
+                vector = UsearchVectorIndex.load(gen)
+            else:
+                vector = NumpyVectorIndex.load(gen)
         codes = CodeMatrix.load(gen)
         key_filter = self.key_filter
         if key_filter is None:

@@ -4,10 +4,12 @@ Pipeline of `HybridSearcher.search` (parameters in `SearchConfig`, tuned by ``be
 
 1. lexical channel: BM25 over `TextAnalyzer` tokens, top ``lexical_depth`` rows;
 2. vector channel: cosine over embedder vectors, top ``vector_depth`` rows;
-3. text fusion over the union of both lists (`score_fusion` of rescaled scores, or `rrf`);
+3. text fusion over the union of both lists (``calibrated`` by default: BM25 over the query's best
+   possible BM25 plus a weighted raw cosine; or `score_fusion` of rescaled scores, or `rrf`);
 4. code feedback (when the index has a `CodeMatrix`): the ``feedback_depth`` best fused rows are taken
-   as pseudo-relevant, and each candidate gains ``code_weight`` × its expected IPC-set overlap with
-   them (`CodeMatrix.expected_overlap`);
+   as pseudo-relevant seeds, and each candidate gains ``code_weight`` × its expected IPC-set overlap
+   with them (`CodeMatrix.expected_overlap`, rescaled so the best candidate gets 1), times the share
+   of seed weight on seeds that carry codes (corpora without codes are left to the text channels);
 5. filters: the caller's ``key_filter`` hook keeps the allowed keys (candidate lists are deepened
    until ``k`` hits survive or the whole index was seen).
 
@@ -57,7 +59,9 @@ class SearchConfig:
     Attributes:
         lexical_depth: rows taken from the BM25 channel.
         vector_depth: rows taken from the vector channel.
-        fusion: ``"score"`` (weighted rescaled scores) or ``"rrf"`` (weighted reciprocal ranks).
+        fusion: ``"calibrated"`` (BM25 divided by the query's `Bm25sLexicalIndex.max_score`, plus the
+            raw cosine: both comparable across queries, so a weak channel stays weak), ``"score"``
+            (each channel min–max rescaled over its own top list) or ``"rrf"`` (reciprocal ranks).
         rrf_k: rank offset of RRF.
         lexical_weight: weight of the BM25 channel.
         vector_weight: weight of the vector channel.
@@ -77,8 +81,8 @@ class SearchConfig:
     feedback_k: float = 10.0
 
     def __post_init__(self) -> None:
-        if self.fusion not in ("score", "rrf"):
-            raise ValidationError(f"fusion must be 'score' or 'rrf', not {self.fusion!r}")
+        if self.fusion not in ("calibrated", "score", "rrf"):
+            raise ValidationError(f"fusion must be 'calibrated', 'score' or 'rrf', not {self.fusion!r}")
         if self.lexical_depth < 1 or self.vector_depth < 0 or self.feedback_depth < 0:
             raise ValidationError("search depths must be positive")
 
@@ -219,7 +223,15 @@ class HybridSearcher:
         if "vector" in channels:
             assert self.vector is not None and qv is not None
             raw["vector"] = np.asarray(self.vector.scores_of(qv, cand), dtype=np.float64)
-        if cfg.fusion == "rrf":
+        if cfg.fusion == "calibrated":
+            bound = self.lexical.max_score(toks)
+            parts = {
+                "lexical": cfg.lexical_weight * raw["lexical"] / bound if bound > 0 else 0 * raw["lexical"]
+            }
+            if "vector" in raw:
+                parts["vector"] = cfg.vector_weight * np.clip(raw["vector"], 0.0, None)
+            text = sum(parts.values(), np.zeros(len(cand)))
+        elif cfg.fusion == "rrf":
             fused = rrf(channels, cfg.rrf_k)
             text = np.array([fused[int(i)] for i in cand])
             parts = {
@@ -234,7 +246,9 @@ class HybridSearcher:
             weights = 1.0 / (cfg.feedback_k + np.arange(1, len(top) + 1))
             overlap = self.codes.expected_overlap(cand[top], weights, cand)
             peak = float(overlap.max())
-            code_part = cfg.code_weight * (overlap / peak if peak > 0 else overlap)
+            # scaled by the share of seed weight that carries codes: little code evidence, little say
+            strength = cfg.code_weight * self.codes.coverage(cand[top], weights)
+            code_part = strength * (overlap / peak if peak > 0 else overlap)
             parts["codes"] = code_part
             total += code_part
         ranks = {name: ch.ranks() for name, ch in channels.items()}

@@ -176,6 +176,23 @@ class Bm25sLexicalIndex:
             vals = np.concatenate([self._data[s:e] for s, e in zip(starts, ends, strict=True)])
         return np.bincount(cols, weights=vals, minlength=self.num_docs).astype(np.float32)
 
+    def max_score(self, tokens: Sequence[str]) -> float:
+        """An upper bound of any document's score for ``tokens``: the sum of their idf.
+
+        With the lucene formula each occurrence of a query token adds at most its idf. Tokens absent
+        from the index count with the idf of a token no document holds (they are the most specific
+        and can match nothing), so a query mostly made of unknown words has a high bound that no
+        document approaches: dividing by it gives a score that is comparable across queries.
+        """
+        n = self.num_docs
+        if n == 0 or not tokens:
+            return 0.0
+        vocab, indptr = self.vocab, self._indptr
+        df = np.array(
+            [indptr[vocab[t] + 1] - indptr[vocab[t]] if t in vocab else 0 for t in tokens], np.float64
+        )
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)).sum())
+
     def search(self, tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` (row ids, BM25 scores), best first; documents scoring 0 are left out."""
         ids, vals = top_k(self.scores(tokens), k)
