@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None, *, max_upload_mb: int | None = 
         jobs=jobs,
         upload_dir=home / "uploads",
         max_upload_bytes=max_upload_mb * 1024 * 1024,
+        providers={"discovery": lambda: _discovery_service(core)},
     )
 
     @asynccontextmanager
@@ -198,6 +199,15 @@ def create_app(settings: Settings | None = None, *, max_upload_mb: int | None = 
     root.add_middleware(BodyLimit, default=MAX_BODY_BYTES, upload=portal.max_upload_bytes + 1024 * 1024)
     root.add_middleware(SecurityHeaders)
     return app
+
+
+def _discovery_service(core: App) -> Any:
+    """用途探索 wired as `tsunagu discover` wires it when the app has no ``discovery`` of its own."""
+    from tsunagu.services.discovery.index import DiscoveryIndex
+    from tsunagu.services.discovery.service import DiscoveryService
+
+    index = DiscoveryIndex(core.store, lambda: core.searcher, core.settings.index_dir / "discovery")
+    return DiscoveryService(core.store, index)
 
 
 def _warm_up(core: App) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ class PortalBase:
         max_upload_bytes: int = 200 * 1024 * 1024,
         cache_size: int = 1024,
         cpu_slots: int = 1,
+        providers: Mapping[str, Callable[[], Any]] | None = None,
     ) -> None:
         self.app = app
         self.accounts = accounts
@@ -78,6 +80,9 @@ class PortalBase:
         self.cache = ResultCache(cache_size)
         self.cpu = CpuGate(cpu_slots)
         self.encoder = QueryEncoder()
+        self._providers = dict(providers or {})
+        self._provided: dict[str, Any] = {}
+        self._provider_lock = threading.Lock()
 
     def index_generation(self) -> str:
         """The live index generation (results computed on another one are never reused)."""
@@ -88,14 +93,19 @@ class PortalBase:
     # -- services that may not exist yet ------------------------------------------------------------
 
     def has(self, name: str) -> bool:
-        """Whether the app has the service ``name`` (checked on the class: nothing is built)."""
-        return name in dir(type(self.app))
+        """Whether the app (or a provider the server gave) has the service ``name``; nothing is built."""
+        return name in dir(type(self.app)) or name in self._providers
 
     def service(self, name: str) -> Any:
-        """The app's service ``name``, or `UnavailableError` when this installation has none."""
-        if not self.has(name):
+        """The service ``name`` (the app's own first), or `UnavailableError` when there is none."""
+        if name in dir(type(self.app)):
+            return getattr(self.app, name)
+        if name not in self._providers:
             raise UnavailableError(UNAVAILABLE)
-        return getattr(self.app, name)
+        with self._provider_lock:
+            if name not in self._provided:
+                self._provided[name] = self._providers[name]()
+            return self._provided[name]
 
     def _registry(self) -> Any:
         for name in ("registry", "registry_store"):
