@@ -147,9 +147,13 @@ class User:
                 stats.queries[q] += 1
                 r = await self.client.get("/api/v1/search", params={"q": q, "per_page": 10})
             elif kind == "discover":
-                r = await self.client.post(
-                    "/api/v1/discoveries", json={"text": rng.choice(DISCOVERY_TEXTS), "ideas": 5}
+                # the example descriptions, or a corpus title (so that most discoveries are not repeats)
+                text = (
+                    rng.choice(DISCOVERY_TEXTS)
+                    if rng.random() < 0.2 or len(POOL) <= len(QUERIES)
+                    else rng.choice(POOL)
                 )
+                r = await self.client.post("/api/v1/discoveries", json={"text": text, "ideas": 5})
             else:
                 choice = rng.random()
                 if choice < 0.3:
