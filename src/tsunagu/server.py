@@ -13,7 +13,6 @@ database and the index folder, and each reloads the index files when another pro
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -162,10 +161,9 @@ def create_app(settings: Settings | None = None, *, max_upload_mb: int | None = 
         max_upload_mb: the largest upload accepted by データ取込 (default: ``TSUNAGU_MAX_UPLOAD_MB``, which
             ``tsunagu serve --max-upload-mb`` sets, else 200).
     """
-    if max_upload_mb is None:
-        raw = os.environ.get("TSUNAGU_MAX_UPLOAD_MB", "")
-        max_upload_mb = int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_UPLOAD_MB
     core = App.from_settings(settings)
+    if max_upload_mb is None:
+        max_upload_mb = core.settings.max_upload_mb
     home = core.settings.home
     secret = load_or_create_secret(home / "web" / "secret.key")
     accounts = core.accounts

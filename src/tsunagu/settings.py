@@ -15,7 +15,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "TSUNAGU_DATABASE_URL",
         "database URL: sqlite:///PATH or postgresql://user@host/db (default: SQLite file in the home)",
     ),
-    "embedder": ("TSUNAGU_EMBEDDER", "default embedder name: 'use' (Universal Sentence Encoder) or 'e5'"),
+    "embedder": (
+        "TSUNAGU_EMBEDDER",
+        "default embedder name: 'use' (Universal Sentence Encoder), 'e5' or 'hashing'",
+    ),
+    "max_upload_mb": ("TSUNAGU_MAX_UPLOAD_MB", "largest upload the web server accepts, in MiB (default 200)"),
 }
 
 
@@ -26,6 +30,7 @@ class Settings:
     home: Path
     database_url: str
     embedder: str = "use"
+    max_upload_mb: int = 200
 
     @classmethod
     def from_env(
@@ -39,7 +44,14 @@ class Settings:
         env = os.environ if env is None else env
         home_path = Path(home or env.get("TSUNAGU_HOME") or Path.home() / ".tsunagu").expanduser()
         url = database_url or env.get("TSUNAGU_DATABASE_URL") or f"sqlite:///{home_path / 'tsunagu.db'}"
-        return cls(home=home_path, database_url=url, embedder=env.get("TSUNAGU_EMBEDDER", "use"))
+        raw_mb = env.get("TSUNAGU_MAX_UPLOAD_MB", "")
+        max_mb = int(raw_mb) if raw_mb.isdigit() and int(raw_mb) > 0 else 200
+        return cls(
+            home=home_path,
+            database_url=url,
+            embedder=env.get("TSUNAGU_EMBEDDER", "use"),
+            max_upload_mb=max_mb,
+        )
 
     @property
     def index_dir(self) -> Path:
