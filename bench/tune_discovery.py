@@ -5,11 +5,12 @@ store them), minus the held-out J-PlatPat documents of one bucket (sha1 of the æ
 `tsunagu.services.evaluation.splits`). Queries = those held-out documents, scored by protocol A
 exactly as ``tsunagu eval discovery`` does (`DiscoveryEvaluationService`).
 
-    python bench/tune_discovery.py --bucket 2              # validation: choose parameters here
-    python bench/tune_discovery.py --bucket 3              # report: never tuned on
-    python bench/tune_discovery.py --bucket 2 --no-vector  # lexical channel only (no embeddings)
-    python bench/tune_discovery.py --bucket 1 --jplatpat-only --baselines-only
+    python bench/tune_discovery.py --buckets 2              # validation: choose parameters here
+    python bench/tune_discovery.py --buckets 3              # report: never tuned on
+    python bench/tune_discovery.py --buckets 2 --no-vector  # lexical channel only (no embeddings)
+    python bench/tune_discovery.py --buckets 1 --jplatpat-only --baselines-only
                                                              # agreement with reference_baselines.py
+    python bench/tune_discovery.py --source-queries uspto_xml  # off-topic English queries (USPTO grants)
 
 Every configuration of ``--grid`` (default: the ablations below) runs on the same queries; the JSON
 goes to ``bench/results/tune_discovery_bucket<N>.json`` and a table to stderr. Item searches are
@@ -88,8 +89,10 @@ class SweepRetrieval(Retrieval):
         vecs = self.embed(todo) if todo and s.vector is not None else None
         for n, text in enumerate(todo):
             hits = empty_hits()
-            scores = s.lexical.scores(s.analyzer.tokens(text))
+            tokens = s.analyzer.tokens(text)
+            scores = s.lexical.scores(tokens)
             hits.lex_rows, hits.lex_scores = channel_top(scores, self.row_groups.coded, DEPTH, positive=True)
+            hits.lex_bound = self.lexical_bound(tokens)
             if vecs is not None and np.any(vecs[n]):
                 assert s.vector is not None
                 vs = np.asarray(s.vector.scores(vecs[n]), dtype=np.float32)
@@ -130,8 +133,8 @@ def grid(base: DiscoveryConfig) -> dict[str, DiscoveryConfig]:
     return {
         "default": base,
         "no_novelty(boldness=0)": r(base, boldness=0.0),
-        "boldness=0.25": r(base, boldness=0.25),
-        "boldness=0.75": r(base, boldness=0.75),
+        "boldness=0.5": r(base, boldness=0.5),
+        "boldness=0.9": r(base, boldness=0.9),
         "no_passages": r(base, passage_weight=0.0),
         "no_phrases": r(base, phrase_weight=0.0),
         "vector=0.25": r(base, vector_weight=0.25),
@@ -139,6 +142,7 @@ def grid(base: DiscoveryConfig) -> dict[str, DiscoveryConfig]:
         "vector=0.5": r(base, vector_weight=0.5),
         "vector=1.0": r(base, vector_weight=1.0),
         "no_lexical": r(base, lexical_weight=0.0, vector_weight=max(base.vector_weight, 1.0)),
+        "lexical_norm=top,vector_norm=top": r(base, lexical_norm="top", vector_norm="top"),
         "novelty_ramp": r(base, novelty_shape="ramp"),
         "novelty_rank=10": r(base, novelty_rank=10),
         "novelty_rank=40": r(base, novelty_rank=40),
@@ -187,7 +191,11 @@ def run_bucket(
 ) -> dict[str, object]:
     """Protocol A on one held-out bucket."""
     t0 = time.perf_counter()
-    held = [p for p in records if "jplatpat_csv" in p.sources and holdout_bucket(p) == bucket]
+    if args.source_queries:
+        # off-topic check: every record of one source with an abstract is held out as a query
+        held = [p for p in records if args.source_queries in p.sources and p.abstract.strip()]
+    else:
+        held = [p for p in records if "jplatpat_csv" in p.sources and holdout_bucket(p) == bucket]
     held_keys = {p.key for p in held}
     corpus = [p for p in records if p.key not in held_keys]
     log(f"bucket {bucket}: corpus {len(corpus):,} records, {len(held):,} held out")
@@ -196,6 +204,8 @@ def run_bucket(
     retrieval = SweepRetrieval(searcher, stats)
     store = ListStore(corpus)
     configs = {} if args.baselines_only else grid(base)
+    if args.grid:
+        configs = {name: dataclasses.replace(base, **over) for name, over in json.loads(args.grid).items()}
     if args.only:
         configs = {k: v for k, v in configs.items() if k in args.only}
     if args.no_vector:
@@ -218,11 +228,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--jplatpat-only", action="store_true", help="corpus = J-PlatPat records only")
     ap.add_argument("--baselines-only", action="store_true", help="only cooc, bm25_knn, vector_knn")
     ap.add_argument("--only", nargs="*", default=None, help="grid entries to run (default: all)")
+    ap.add_argument("--grid", default="", help='JSON {"name": {overrides}} replacing the ablation grid')
     ap.add_argument("--config", default="{}", help="JSON overrides of the default DiscoveryConfig")
+    ap.add_argument(
+        "--source-queries",
+        default="",
+        help="hold out every record of this source that has an abstract (e.g. uspto_xml) instead of a bucket",
+    )
     ap.add_argument("--limit", type=int, default=0, help="use only the first N queries of each bucket")
     ap.add_argument("--out", default="", help="output JSON path")
     args = ap.parse_args(argv)
-    buckets = [int(b) for b in args.buckets.split(",")]
+    buckets = [int(b) for b in args.buckets.split(",")] if not args.source_queries else [-1]
     records = load_records()
     if args.jplatpat_only:
         records = [p for p in records if "jplatpat_csv" in p.sources]
@@ -244,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     suffix = ("_jplatpat" if args.jplatpat_only else "") + ("_novec" if args.no_vector else "")
-    name = "-".join(str(b) for b in buckets)
+    name = args.source_queries or "-".join(str(b) for b in buckets)
     path = Path(args.out) if args.out else RESULTS / f"tune_discovery_bucket{name}{suffix}.json"
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     rows = {**methods, **{f"  {k}": v for k, v in ablations.items()}}

@@ -443,7 +443,7 @@ def _ja_object(
 
 def _ja_verb(morphemes: list[tuple[Any, ...]], particle: int) -> tuple[int, str, str] | None:
     """The verb governed by を at ``particle``: (end offset, dictionary form, stem) or None."""
-    for j in range(particle + 1, min(particle + 6, len(morphemes))):
+    for j in range(particle + 1, min(particle + 8, len(morphemes))):
         surface, pos, lemma = morphemes[j][0], morphemes[j][1], morphemes[j][2]
         if surface in ("。", "、", "を", "，", "．"):
             return None

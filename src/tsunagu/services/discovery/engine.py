@@ -97,12 +97,15 @@ class ItemHits:
         lex_scores: their BM25 scores.
         vec_rows: rows by cosine, best first.
         vec_scores: their cosine similarities.
+        lex_bound: the item's BM25 bound (sum over its tokens of the token's best score in any
+            document): an absolute scale for its BM25 scores (0 when unknown).
     """
 
     lex_rows: np.ndarray
     lex_scores: np.ndarray
     vec_rows: np.ndarray
     vec_scores: np.ndarray
+    lex_bound: float = 0.0
 
 
 def empty_hits() -> ItemHits:
@@ -160,6 +163,8 @@ def aggregate(items: Sequence[QueryItem], hits: Sequence[ItemHits], config: Disc
         contrib: dict[int, float] = {}
         if config.lexical_weight > 0 and h.lex_rows.size:
             top = float(h.lex_scores[0]) or 1.0
+            if config.lexical_norm == "bound" and h.lex_bound > 0:
+                top = h.lex_bound
             for r, s in zip(h.lex_rows[:depth].tolist(), h.lex_scores[:depth].tolist(), strict=True):
                 x = s / top
                 contrib[r] = contrib.get(r, 0.0) + config.lexical_weight * x
@@ -167,7 +172,7 @@ def aggregate(items: Sequence[QueryItem], hits: Sequence[ItemHits], config: Disc
                     lexical[r] = x
         if config.vector_weight > 0 and h.vec_rows.size:
             floor = config.vector_floor
-            span = float(h.vec_scores[0]) - floor
+            span = (1.0 if config.vector_norm == "absolute" else float(h.vec_scores[0])) - floor
             if span > 0:
                 for r, s in zip(h.vec_rows[:depth].tolist(), h.vec_scores[:depth].tolist(), strict=True):
                     x = max(0.0, (s - floor) / span)

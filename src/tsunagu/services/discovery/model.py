@@ -36,6 +36,11 @@ class DiscoveryConfig:
         lexical_weight: weight of the BM25 channel (scores divided by the item's best score).
         vector_weight: weight of the vector channel (cosine rescaled from ``vector_floor`` to the best).
         vector_floor: cosine treated as no similarity.
+        lexical_norm: BM25 scores are divided by the item's best score (``"top"``) or by its bound,
+            the sum of its tokens' best scores in any document (``"bound"``: an absolute scale, so a
+            query that matches nothing well gets little lexical evidence).
+        vector_norm: cosine is rescaled from the floor to the item's best (``"top"``) or to 1
+            (``"absolute"``).
         max_passages: passages searched (the longest ones when the input has more).
         max_phrases: phrases searched (function and effect phrases, in input order).
 
@@ -68,13 +73,15 @@ class DiscoveryConfig:
     lexical_weight: float = 1.0
     vector_weight: float = 0.5
     vector_floor: float = 0.3
+    lexical_norm: str = "bound"
+    vector_norm: str = "absolute"
     max_passages: int = 12
     max_phrases: int = 8
     home_share: float = 0.3
     novelty_rank: int = 20
     novelty_shape: str = "step"
     prior_exponent: float = 0.0
-    boldness: float = 0.5
+    boldness: float = 0.7
     diversity: float = 1.0
     momentum_weight: float = 0.0
     home_exclusion: str = "core"
@@ -90,6 +97,8 @@ class DiscoveryConfig:
             raise ValidationError(
                 f"home_exclusion must be section, core, home or none, not {self.home_exclusion!r}"
             )
+        if self.lexical_norm not in ("top", "bound") or self.vector_norm not in ("top", "absolute"):
+            raise ValidationError("lexical_norm must be top or bound; vector_norm top or absolute")
         if self.novelty_shape not in ("step", "ramp"):
             raise ValidationError(f"novelty_shape must be step or ramp, not {self.novelty_shape!r}")
         if self.doc_depth < 1 or self.passage_depth < 0:

@@ -8,6 +8,7 @@ Wiring (done by `tsunagu.app.App`): the patent store, a provider of the current 
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -79,6 +80,44 @@ class Retrieval:
             [codes.codes(i) for i in range(len(codes))] if codes is not None else [[] for _ in searcher.keys]
         )
         self.row_groups = RowGroups(lists, stats)
+        self._token_max: np.ndarray | None = None
+
+    def token_max(self) -> np.ndarray | None:
+        """Best BM25 score of each vocabulary token in any document (None when the index hides it)."""
+        if self._token_max is None:
+            lex = self.searcher.lexical
+            data = getattr(lex, "_data", None)
+            indptr = getattr(lex, "_indptr", None)
+            if data is None or indptr is None:
+                return None
+            data = np.asarray(data, dtype=np.float32)
+            indptr = np.asarray(indptr, dtype=np.int64)
+            out = np.zeros(indptr.shape[0] - 1, dtype=np.float32)
+            nonempty = np.flatnonzero(indptr[1:] > indptr[:-1])
+            if nonempty.size:
+                out[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
+            self._token_max = out
+        return self._token_max
+
+    def lexical_bound(self, tokens: Sequence[str]) -> float:
+        """The BM25 score a document matching every query token as well as any document could.
+
+        Sum over the query tokens (repeats counted, as BM25 does) of each token's best score in any
+        document; a token no document contains counts with the score it would have in one document
+        (BM25 idf at document frequency 0 with a term frequency of 1: ``ln(1 + (N + 0.5) / 0.5)``), so
+        an input whose distinctive words the corpus lacks gets little lexical evidence.
+        """
+        maxes = self.token_max()
+        lex = self.searcher.lexical
+        token_ids = getattr(lex, "token_ids", None)
+        if maxes is None or token_ids is None:
+            return 0.0
+        vocab = getattr(lex, "vocab", None)
+        ids = np.asarray(token_ids(tokens), dtype=np.int64)
+        known = float(maxes[ids].sum()) if ids.size else 0.0
+        unknown = sum(1 for t in tokens if vocab is not None and t not in vocab)
+        n = max(1, len(self.searcher))
+        return known + unknown * math.log(1.0 + (n + 0.5) / 0.5)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray | None:
         """Vectors of ``texts`` with the searcher's embedder (None without a vector index)."""
@@ -102,8 +141,15 @@ class Retrieval:
             if many is not None:
                 vec_scores = np.asarray(many(vectors), dtype=np.float32)
             else:
+                full = getattr(s.vector, "scores", None)
                 vec_scores = np.stack(
-                    [np.asarray(s.vector.scores_of(v, np.arange(len(s))), np.float32) for v in vectors]
+                    [
+                        np.asarray(
+                            full(v) if full is not None else s.vector.scores_of(v, np.arange(len(s))),
+                            np.float32,
+                        )
+                        for v in vectors
+                    ]
                 )
         for n, item in enumerate(items):
             k = depth or (config.doc_depth if item.kind == "whole" else config.passage_depth)
@@ -112,8 +158,10 @@ class Retrieval:
                 continue
             hits = empty_hits()
             if config.lexical_weight > 0:
-                scores = s.lexical.scores(s.analyzer.tokens(item.text))
+                tokens = s.analyzer.tokens(item.text)
+                scores = s.lexical.scores(tokens)
                 hits.lex_rows, hits.lex_scores = channel_top(scores, allowed, k, positive=True)
+                hits.lex_bound = self.lexical_bound(tokens)
             if vec_scores is not None and np.any(vectors[n]):  # type: ignore[index]
                 hits.vec_rows, hits.vec_scores = channel_top(vec_scores[n], allowed, k, positive=False)
             out.append(hits)

@@ -255,7 +255,11 @@ class DiscoveryEvaluationService:
             )
             if embed is not None and s.vector is not None:
                 v = np.asarray(embed([qtext]), dtype=np.float32)[0]
-                vs = np.asarray(s.vector.scores_of(v, np.arange(len(s))), dtype=np.float32)
+                full = getattr(s.vector, "scores", None)
+                vs = np.asarray(
+                    full(v) if full is not None else s.vector.scores_of(v, np.arange(len(s))),
+                    dtype=np.float32,
+                )
                 vo = np.argsort(-vs, kind="stable")
                 rankings["vector_knn"] = knn_ranking(
                     vo, vs[vo], self._row_groups, view.home, view.cooc_ranking
