@@ -100,3 +100,12 @@ def test_max_score_bounds_every_document(corpus_tokens: list[list[str]]) -> None
         index.max_score(q) + np.log(1 + (n + 0.5) / 0.5)
     )
     assert index.max_score([]) == 0.0
+
+
+def test_coverage_hand_computed() -> None:
+    index = Bm25sLexicalIndex.build([["a", "b"], ["a", "c", "c"], ["d"], ["b", "c"]])
+    # "a" and "c" occur in two documents each: equal idf, so each is half the query's mass
+    assert index.coverage(["a", "c"], np.array([3, 0, 1, 2])).tolist() == pytest.approx([0.5, 0.5, 1.0, 0.0])
+    # an unknown token is part of the mass but never covered
+    assert index.coverage(["a", "zz"], np.array([0]))[0] < 0.5
+    assert index.coverage([], np.array([0])).tolist() == [0.0]

@@ -40,7 +40,7 @@ def test_hits_carry_their_breakdown(parts: tuple[list[Patent], HybridSearcher]) 
     assert hits[0].key == target.key or target.key in [h.key for h in hits[:3]]
     top = hits[0]
     assert top.lexical_rank is not None and top.lexical_score is not None and top.lexical_score > 0
-    assert set(top.explain) <= {"lexical", "vector", "codes"} and "lexical" in top.explain
+    assert set(top.explain) <= {"lexical", "vector", "codes", "all_terms"} and "lexical" in top.explain
     assert sum(top.explain.values()) == pytest.approx(top.score)
     for h in hits:
         assert (h.vector_rank is None) == (h.vector_score is None)
@@ -68,7 +68,7 @@ def test_code_feedback_changes_the_order_only_through_codes(
 
 def test_calibrated_fusion_parts(parts: tuple[list[Patent], HybridSearcher]) -> None:
     _, searcher = parts
-    s = searcher.with_config(fusion="calibrated", vector_weight=0.3, code_weight=0.0)
+    s = searcher.with_config(fusion="calibrated", vector_weight=0.3, code_weight=0.0, all_terms_first=False)
     query = "jet engine fan"
     tokens = s.analyzer.tokens(query)
     bound = s.lexical.max_score(tokens)
@@ -83,7 +83,7 @@ def test_calibrated_fusion_parts(parts: tuple[list[Patent], HybridSearcher]) -> 
 
 def test_rrf_fusion_option(parts: tuple[list[Patent], HybridSearcher]) -> None:
     _, searcher = parts
-    rrf = searcher.with_config(fusion="rrf", code_weight=0.0)
+    rrf = searcher.with_config(fusion="rrf", code_weight=0.0, all_terms_first=False)
     cands = rrf.rank("engine fan blade")
     assert cands
     top = cands[0]
@@ -139,3 +139,23 @@ def test_row_lookup(parts: tuple[list[Patent], HybridSearcher]) -> None:
     assert searcher.row_of(docs[3].key) == 3
     assert searcher.row_of("nope") is None
     assert np.isclose(np.linalg.norm(searcher.embed_query("abc")), 1.0)
+
+
+def test_documents_with_every_query_token_come_first(parts: tuple[list[Patent], HybridSearcher]) -> None:
+    docs, searcher = parts
+    for p in docs:
+        if p.language != "ja" or not p.abstract:
+            continue
+        query = p.title
+        hits = searcher.search(query, k=5)
+        assert hits[0].key == p.key or "all_terms" in hits[0].explain  # the own document or a full match
+        tokens = searcher.analyzer.tokens(query)
+        full = [h for h in hits if "all_terms" in h.explain]
+        rest = [h for h in hits if "all_terms" not in h.explain]
+        assert all(a.score > b.score for a in full for b in rest)
+        cov = searcher.lexical.coverage(
+            tokens, np.array([searcher.row_of(h.key) for h in full], dtype=np.int64)
+        )
+        assert (cov >= 0.999).all()
+    off = searcher.with_config(all_terms_first=False)
+    assert all("all_terms" not in c.parts for c in off.rank(docs[0].title))

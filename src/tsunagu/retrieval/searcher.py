@@ -10,7 +10,10 @@ Pipeline of `HybridSearcher.search` (parameters in `SearchConfig`, tuned by ``be
    as pseudo-relevant seeds, and each candidate gains ``code_weight`` × its expected IPC-set overlap
    with them (`CodeMatrix.expected_overlap`, rescaled so the best candidate gets 1), times the share
    of seed weight on seeds that carry codes (corpora without codes are left to the text channels);
-5. filters: the caller's ``key_filter`` hook keeps the allowed keys (candidate lists are deepened
+5. documents holding every query token come first (``all_terms_first``; order inside each group
+   unchanged): a search for a patent's own title and problem statement finds it, which code feedback
+   alone would bury under its classification neighbours;
+6. filters: the caller's ``key_filter`` hook keeps the allowed keys (candidate lists are deepened
    until ``k`` hits survive or the whole index was seen).
 
 Every hit carries its lexical and vector rank and score and the named parts of its fused score.
@@ -34,6 +37,9 @@ from tsunagu.retrieval.text import TextAnalyzer
 
 __all__ = ["Candidate", "HybridSearcher", "KeyFilter", "SearchConfig", "SearchVectorIndex"]
 
+#: Coverage from which a candidate counts as holding every query token (float tolerance).
+FULL_COVERAGE = 0.999
+
 #: Hook from the caller (usually backed by the store): which of these keys pass the filters.
 KeyFilter = Callable[[Sequence[str], SearchFilters], Collection[str]]
 
@@ -54,7 +60,10 @@ class SearchVectorIndex(Protocol):
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Parameters of the default hybrid search (defaults = the configuration chosen on validation data).
+    """Parameters of the default hybrid search.
+
+    The defaults are the configuration chosen by ``bench/tune_retrieval.py`` on a validation split
+    (held-out J-PlatPat documents against every shared export; see ``bench/results/retrieval_tuning.md``).
 
     Attributes:
         lexical_depth: rows taken from the BM25 channel.
@@ -68,17 +77,20 @@ class SearchConfig:
         code_weight: weight of the code-feedback component (0 turns it off).
         feedback_depth: number of top fused rows used as pseudo-relevant seeds.
         feedback_k: seed at rank r weighs ``1 / (feedback_k + r)``.
+        all_terms_first: candidates holding every query token (their `Bm25sLexicalIndex.coverage`
+            ≥ 0.999) rank above the others (an ``all_terms`` part larger than any other score).
     """
 
-    lexical_depth: int = 100
-    vector_depth: int = 100
-    fusion: str = "score"
+    lexical_depth: int = 200
+    vector_depth: int = 200
+    fusion: str = "calibrated"
     rrf_k: float = 60.0
     lexical_weight: float = 1.0
-    vector_weight: float = 0.5
-    code_weight: float = 2.0
-    feedback_depth: int = 20
-    feedback_k: float = 10.0
+    vector_weight: float = 0.2
+    code_weight: float = 8.0
+    feedback_depth: int = 40
+    feedback_k: float = 5.0
+    all_terms_first: bool = True
 
     def __post_init__(self) -> None:
         if self.fusion not in ("calibrated", "score", "rrf"):
@@ -234,10 +246,10 @@ class HybridSearcher:
         elif cfg.fusion == "rrf":
             fused = rrf(channels, cfg.rrf_k)
             text = np.array([fused[int(i)] for i in cand])
-            parts = {
-                name: np.array([ch.weight / (cfg.rrf_k + ch.ranks().get(int(i), np.inf)) for i in cand])
-                for name, ch in channels.items()
-            }
+            parts = {}
+            for name, ch in channels.items():
+                rank_of = ch.ranks()
+                parts[name] = np.array([ch.weight / (cfg.rrf_k + rank_of.get(int(i), np.inf)) for i in cand])
         else:
             text, parts = score_fusion(cand, raw, channels, floors={"lexical": 0.0})
         total = text.copy()
@@ -251,6 +263,12 @@ class HybridSearcher:
             code_part = strength * (overlap / peak if peak > 0 else overlap)
             parts["codes"] = code_part
             total += code_part
+        if cfg.all_terms_first and toks:
+            full = self.lexical.coverage(toks, cand) >= FULL_COVERAGE
+            if full.any():
+                tier = 1.0 + cfg.lexical_weight + cfg.vector_weight + cfg.code_weight
+                parts["all_terms"] = tier * full
+                total += parts["all_terms"]
         ranks = {name: ch.ranks() for name, ch in channels.items()}
         order = np.lexsort((cand, -total))
         out: list[Candidate] = []
@@ -266,7 +284,7 @@ class HybridSearcher:
                     vector_rank=vr,
                     lexical_score=float(raw["lexical"][j]) if lr is not None else None,
                     vector_score=float(raw["vector"][j]) if vr is not None else None,
-                    parts={name: float(p[j]) for name, p in parts.items()},
+                    parts={name: float(p[j]) for name, p in parts.items() if name != "all_terms" or p[j] > 0},
                 )
             )
         return out

@@ -187,11 +187,43 @@ class Bm25sLexicalIndex:
         n = self.num_docs
         if n == 0 or not tokens:
             return 0.0
+        return float(self._idf(tokens).sum())
+
+    def _idf(self, tokens: Sequence[str]) -> np.ndarray:
+        n = self.num_docs
         vocab, indptr = self.vocab, self._indptr
         df = np.array(
             [indptr[vocab[t] + 1] - indptr[vocab[t]] if t in vocab else 0 for t in tokens], np.float64
         )
-        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)).sum())
+        return np.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def coverage(self, tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """Share of the query's idf mass that each of ``rows`` contains (1.0: every query token occurs).
+
+        Each query token occurrence weighs its idf (unknown tokens count, with the idf of a token no
+        document holds, and are never covered). Rows are looked up in the posting lists of the
+        query's distinct tokens, so the cost does not depend on the corpus size.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.float64)
+        if self.num_docs == 0 or not tokens or rows.size == 0:
+            return out
+        idf = self._idf(tokens)
+        total = float(idf.sum())
+        weight: dict[str, float] = {}
+        for t, w in zip(tokens, idf.tolist(), strict=True):
+            weight[t] = weight.get(t, 0.0) + w
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        for t, w in weight.items():
+            tid = self.vocab.get(t)
+            if tid is None:
+                continue
+            postings = np.asarray(self._indices[self._indptr[tid] : self._indptr[tid + 1]])  # sorted doc ids
+            pos = np.searchsorted(postings, sorted_rows)
+            hit = (pos < len(postings)) & (postings[np.minimum(pos, len(postings) - 1)] == sorted_rows)
+            out[order[hit]] += w
+        return out / total if total > 0 else out
 
     def search(self, tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` (row ids, BM25 scores), best first; documents scoring 0 are left out."""
