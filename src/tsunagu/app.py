@@ -248,6 +248,20 @@ class App:
 
         return KpiService(self.registry)
 
+    @cached_property
+    def discovery_index(self) -> Any:
+        """Field statistics of 用途探索 (co-classification, momentum), refreshed with the store revision."""
+        from tsunagu.services.discovery.index import DiscoveryIndex
+
+        return DiscoveryIndex(self.store, lambda: self.searcher, self.settings.index_dir / "discovery")
+
+    @cached_property
+    def discovery(self) -> Any:
+        """The 用途探索 service used by the CLI, reports, matching and the web."""
+        from tsunagu.services.discovery.service import DiscoveryService
+
+        return DiscoveryService(self.store, self.discovery_index)
+
     # -- search ------------------------------------------------------------------------------
 
     def indexes_current(self) -> bool:

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "demo",
     ),
     "import": ("tsunagu.cli.ingest", "import_command"),
+    "discover": ("tsunagu.cli.discover", "discover"),
     "search": ("tsunagu.cli.search", "search"),
     "show": ("tsunagu.cli.search", "show"),
     "eval": ("tsunagu.cli.evaluate", "eval_group"),
@@ -38,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 HELP_SUMMARY: dict[str, str] = {
+    "discover": "用途探索 / discover other-field applications, grounded in patents",
     "demo": "デモ環境を構築してサンプル検索を表示 / build the demo corpus and show sample searches",
     "import": "特許データを取り込む / import patent exports (files, folders, zips)",
     "search": "日英ハイブリッド検索 / hybrid Japanese–English search",
