@@ -48,10 +48,10 @@ def test_nasa_catalogue_import_is_idempotent_and_infers_fields(app: App) -> None
     assert (again.new, again.updated, again.unchanged, again.duplicates) == (0, 0, 7, 1)
 
 
-def test_committed_demo_catalogue_is_the_shared_file() -> None:
+def test_committed_demo_catalogue_is_the_shared_file(shared_data: Path) -> None:
     committed = Path(__file__).resolve().parents[2] / "src" / "tsunagu" / "data" / "demo"
     data = gzip.decompress((committed / "nasa_patents_as_of_2014-10-31.csv.gz").read_bytes())
-    shared = SHARED / "formats" / "nasa_t2_csv" / "nasa_patents_as_of_2014-10-31.csv"
+    shared = shared_data / "formats" / "nasa_t2_csv" / "nasa_patents_as_of_2014-10-31.csv"
     assert hashlib.sha256(data).hexdigest() == hashlib.sha256(shared.read_bytes()).hexdigest()
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert len(rows) == 1494 and len({r["Reference Number"] for r in rows}) == 1285
