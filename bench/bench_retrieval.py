@@ -92,6 +92,9 @@ def demo_size(
     tokens, secs = timed(lambda: [analyzer.tokens(t) for t in texts])
     out["tokenise_s"] = round(secs, 1)
     out["tokenise_docs_per_s"] = round(len(texts) / secs)
+    ja = [t for p, t in zip(docs, texts, strict=True) if p.language == "ja" and p.abstract]
+    _, secs = timed(lambda: [analyzer.tokens(t) for t in ja])
+    out["tokenise_japanese_abstracts_per_s"] = round(len(ja) / secs)
     lexical, secs = timed(lambda: Bm25sLexicalIndex.build(tokens))
     out["bm25_build_s"] = round(secs, 2)
     # embedding rate on a sample (the whole corpus comes from the cache: embedding it takes minutes)
@@ -101,6 +104,8 @@ def demo_size(
     _, secs = timed(lambda: embedder.embed(sample))
     out["embed_docs_per_s"] = round(len(sample) / secs, 1)
     out["embed_all_estimated_s"] = round(len(texts) / (len(sample) / secs))
+    _, secs = timed(lambda: embedder.embed(ja[:200]))
+    out["embed_japanese_abstracts_per_s"] = round(min(200, len(ja)) / secs, 1)
     matrix = vectors_cache.vectors(texts)
     vector = NumpyVectorIndex.build(matrix)  # float16, float32 copy made on the first search
     codes, secs = timed(lambda: CodeMatrix.build(p.ipc_codes for p in docs))
@@ -209,6 +214,10 @@ def main() -> None:
     if not args.skip_1m:
         result["million"] = million(state, args.rows, queries)
         log(json.dumps(result["million"], indent=1))
+    elif (RESULTS / "retrieval.json").exists():  # keep the last 1M figures
+        previous = json.loads((RESULTS / "retrieval.json").read_text())
+        if "million" in previous:
+            result["million"] = previous["million"]
     result["machine"]["load_average_end"] = os.getloadavg()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "retrieval.json").write_text(json.dumps(result, indent=1) + "\n")
@@ -227,10 +236,12 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['queries']['japanese']} Japanese (title + 【課題】) and {result['queries']['english']} "
         "English (title) queries; latencies include analysing and embedding the query.",
         "",
-        f"Demo size, {d['documents']:,} documents: tokenising {d['tokenise_s']} s "
-        f"({d['tokenise_docs_per_s']:,} docs/s), BM25 build {d['bm25_build_s']} s, code matrix "
-        f"{d['code_matrix_build_s']} s, USE embedding {d['embed_docs_per_s']} docs/s "
-        f"(≈ {d['embed_all_estimated_s']:,} s for the whole corpus; the demo ships its vectors).",
+        f"Demo size, {d['documents']:,} documents (two thirds are title-only records): tokenising "
+        f"{d['tokenise_s']} s ({d['tokenise_docs_per_s']:,} docs/s; Japanese title + abstract "
+        f"{d.get('tokenise_japanese_abstracts_per_s', 0):,}/s), BM25 build {d['bm25_build_s']} s, code "
+        f"matrix {d['code_matrix_build_s']} s, USE embedding {d['embed_docs_per_s']} docs/s (Japanese "
+        f"title + abstract {d.get('embed_japanese_abstracts_per_s', 0)}/s; ≈ {d['embed_all_estimated_s']:,} s "
+        "for the whole corpus — the demo ships its vectors).",
         "",
         table(result),
     ]
