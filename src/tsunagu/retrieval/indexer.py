@@ -256,9 +256,9 @@ class Indexer:
         report.embedded = self._embed_missing(rows, pending, progress)
         report.rows = len(rows.keys)
         report.reused_vectors = report.rows - report.embedded if self.embedder is not None else 0
-        report.seconds = round(time.perf_counter() - started, 3)
         self._write_generation(rows, revision, report, progress)
         self.store.set_meta(META_REVISION, str(revision))
+        report.seconds = round(time.perf_counter() - started, 3)
         return report
 
     def _token_ids(self, text: str) -> list[int]:
