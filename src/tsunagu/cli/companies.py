@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from tsunagu.cli.common import get_app, json_option
-from tsunagu.cli.matching_common import actor_option, lang_option, print_kv, say, table
+from tsunagu.cli.matching_common import actor_option, lang_option, print_kv, say, table, write_template
 from tsunagu.cli.output import emit_json
 from tsunagu.domain.matching import COMPANY_FIELDS, COMPANY_SIZES, VISIBILITY_LEVELS, label
 from tsunagu.services.companies import COMPANY_COLUMNS, company_to_dict
@@ -330,20 +330,4 @@ def consent(
 )
 def template(fmt: str, lang: str) -> None:
     """取込テンプレート (記入例つき) を出力 / print the import template with one example row."""
-    import csv
-    import io
-    import json
-    import sys
-
-    headers = {
-        f: (names[0] if lang == "ja" else next((n for n in names if n.isascii()), f))
-        for f, names in COMPANY_COLUMNS.items()
-    }
-    if fmt == "jsonl":
-        sys.stdout.write(json.dumps({headers[f]: v for f, v in _EXAMPLE.items()}, ensure_ascii=False) + "\n")
-        return
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([headers[f] for f in COMPANY_COLUMNS])
-    writer.writerow([_EXAMPLE.get(f, "") for f in COMPANY_COLUMNS])
-    sys.stdout.write(buf.getvalue())
+    write_template(COMPANY_COLUMNS, _EXAMPLE, fmt, lang)

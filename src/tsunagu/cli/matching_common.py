@@ -19,6 +19,7 @@ __all__ = [
     "print_kv",
     "say",
     "table",
+    "write_template",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,3 +75,31 @@ def print_kv(title: str, items: list[tuple[str, str]]) -> None:
         if v not in ("", None):
             t.add_row(k, str(v))
     stdout_console.print(t)
+
+
+def write_template(columns: dict[str, tuple[str, ...]], example: dict[str, str], fmt: str, lang: str) -> None:
+    """Print an import template (header plus one example row) as CSV or JSONL.
+
+    Args:
+        columns: field → accepted header names (the first is Japanese; the first ASCII one is English).
+        example: field → example value.
+        fmt: ``"csv"`` or ``"jsonl"``.
+        lang: ``"ja"`` or ``"en"`` header names.
+    """
+    import csv
+    import io
+    import json
+    import sys
+
+    headers = {
+        f: (names[0] if lang == "ja" else next((n for n in names if n.isascii()), f))
+        for f, names in columns.items()
+    }
+    if fmt == "jsonl":
+        sys.stdout.write(json.dumps({headers[f]: v for f, v in example.items()}, ensure_ascii=False) + "\n")
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([headers[f] for f in columns])
+    writer.writerow([example.get(f, "") for f in columns])
+    sys.stdout.write(buf.getvalue())

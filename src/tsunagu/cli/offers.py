@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from tsunagu.cli.common import get_app, json_option
-from tsunagu.cli.matching_common import lang_option, print_kv, say, table
+from tsunagu.cli.matching_common import lang_option, print_kv, say, table, write_template
 from tsunagu.cli.output import emit_json, progress_bar
 from tsunagu.domain.matching import AVAILABILITY, TECH_STAGES, label
 from tsunagu.services.matching.offers import NASA_CATEGORY_JA, OFFER_COLUMNS, offer_to_dict
@@ -296,20 +296,4 @@ def refresh_fields(ctx: click.Context, as_json: bool) -> None:
 )
 def template(fmt: str, lang: str) -> None:
     """取込テンプレート (記入例つき) を出力 / print the import template with one example row."""
-    import csv
-    import io
-    import json
-    import sys
-
-    headers = {
-        f: (names[0] if lang == "ja" else next((n for n in names if n.isascii()), f))
-        for f, names in OFFER_COLUMNS.items()
-    }
-    if fmt == "jsonl":
-        sys.stdout.write(json.dumps({headers[f]: v for f, v in _EXAMPLE.items()}, ensure_ascii=False) + "\n")
-        return
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([headers[f] for f in OFFER_COLUMNS])
-    writer.writerow([_EXAMPLE.get(f, "") for f in OFFER_COLUMNS])
-    sys.stdout.write(buf.getvalue())
+    write_template(OFFER_COLUMNS, _EXAMPLE, fmt, lang)

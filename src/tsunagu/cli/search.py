@@ -9,22 +9,11 @@ from rich.table import Table
 
 from tsunagu.cli.common import get_app, json_option
 from tsunagu.cli.output import emit_json, stdout_console
-from tsunagu.domain.patent import MERGEABLE_FIELDS, Patent
+from tsunagu.domain.patent import Patent
 from tsunagu.errors import NotFoundError
 from tsunagu.retrieval.base import SearchFilters, SearchHit
 
-__all__ = ["hit_to_dict", "patent_to_dict", "print_hits", "search", "show"]
-
-
-def patent_to_dict(p: Patent) -> dict[str, Any]:
-    """All fields of a record, JSON-ready."""
-    d: dict[str, Any] = {"key": p.key, "publication_number": p.publication_number}
-    for name in ("original_numbers", "country", "series", *MERGEABLE_FIELDS, "sources"):
-        value = getattr(p, name)
-        d[name] = list(value) if isinstance(value, tuple) else value
-    d["field_sources"] = dict(p.field_sources)
-    d["extra"] = p.extra
-    return d
+__all__ = ["hit_to_dict", "print_hits", "search", "show"]
 
 
 def hit_to_dict(hit: SearchHit, p: Patent) -> dict[str, Any]:
@@ -118,14 +107,14 @@ def show(ctx: click.Context, number: str, as_json: bool) -> None:
     if not records:
         raise NotFoundError(f"特許が見つかりません / unknown patent number: {number}")
     if as_json:
-        emit_json(patent_to_dict(records[0]) if len(records) == 1 else [patent_to_dict(p) for p in records])
+        emit_json(records[0].to_dict() if len(records) == 1 else [p.to_dict() for p in records])
         return
     for p in records:
         table = Table(title=f"{p.publication_number}  ({p.key})", show_header=True)
         table.add_column("項目 / field")
         table.add_column("値 / value", overflow="fold")
         table.add_column("出典 / source")
-        d = patent_to_dict(p)
+        d = p.to_dict()
         for name, value in d.items():
             if name in ("field_sources", "extra") or value in ("", [], None):
                 continue

@@ -8,6 +8,7 @@ from typing import Any
 
 __all__ = [
     "MERGEABLE_FIELDS",
+    "PROVENANCE_FIELDS",
     "SOURCE_RANK",
     "Patent",
     "merge_patents",
@@ -26,6 +27,9 @@ SOURCE_RANK: dict[str, int] = {
     "nasa_t2_csv": 10,
     "google_patents_abstracts": 5,  # joined by title only, so it ranks below every record-level source
 }
+
+# Where a record's fields came from; not part of the record's own data (not written to tsunagu JSONL).
+PROVENANCE_FIELDS: tuple[str, ...] = ("sources", "field_sources")
 
 # Fields merged field-by-field (identity fields `key`, `country`, `series`, `number` never change).
 MERGEABLE_FIELDS: tuple[str, ...] = (
@@ -106,6 +110,18 @@ class Patent:
     def text(self) -> str:
         """Title plus abstract, the text indexed for search."""
         return f"{self.title} {self.abstract}".strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field in declaration order, JSON-ready (tuples as lists, mappings copied)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            out[f.name] = value
+        return out
 
     def with_source(self, source: str) -> Patent:
         """Return a copy whose non-empty fields are all attributed to ``source``."""

@@ -14,7 +14,7 @@ from typing import IO, Any, BinaryIO, ClassVar, cast
 
 from tsunagu.domain.language import detect_language
 from tsunagu.domain.numbers import normalise_number
-from tsunagu.domain.patent import Patent
+from tsunagu.domain.patent import PROVENANCE_FIELDS, Patent
 from tsunagu.errors import ImportFormatError
 from tsunagu.sources.base import ReadItem, SkippedRecord
 from tsunagu.sources.csvutil import decode_head, open_text
@@ -41,43 +41,15 @@ _STRING_FIELDS = (
 )
 _DATE_FIELDS = ("filing_date", "publication_date", "priority_date", "grant_date")
 _LIST_FIELDS = ("original_numbers", "applicants", "inventors", "ipc_codes", "cpc_codes", "fi_codes")
-_WRITTEN = (
-    "key",
-    "publication_number",
-    "original_numbers",
-    "country",
-    "series",
-    "kind",
-    "title",
-    "abstract",
-    "claims",
-    "language",
-    "applicants",
-    "inventors",
-    "ipc_codes",
-    "cpc_codes",
-    "fi_codes",
-    "application_number",
-    "family_id",
-    "filing_date",
-    "publication_date",
-    "priority_date",
-    "grant_date",
-    "url",
-    "extra",
-)
 _KNOWN = {*_STRING_FIELDS, *_DATE_FIELDS, *_LIST_FIELDS, "extra"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def patent_to_dict(patent: Patent) -> dict[str, Any]:
     """The JSON object of one record: every non-empty field, in `Patent` order (provenance excluded)."""
-    out: dict[str, Any] = {}
-    for name in _WRITTEN:
-        value = getattr(patent, name)
-        if value:
-            out[name] = list(value) if isinstance(value, tuple) else value
-    return out
+    return {
+        name: value for name, value in patent.to_dict().items() if value and name not in PROVENANCE_FIELDS
+    }
 
 
 def dump_jsonl(patents: Iterable[Patent], stream: IO[str] | IO[bytes], *, header: bool = True) -> int:

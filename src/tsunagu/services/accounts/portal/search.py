@@ -16,40 +16,12 @@ __all__ = ["SearchPortal", "hit_dict", "patent_dict"]
 MAX_QUERY = 2000
 MAX_HITS = 200
 
-_PATENT_FIELDS = (
-    "publication_number",
-    "original_numbers",
-    "country",
-    "series",
-    "kind",
-    "title",
-    "abstract",
-    "claims",
-    "language",
-    "applicants",
-    "inventors",
-    "ipc_codes",
-    "cpc_codes",
-    "fi_codes",
-    "application_number",
-    "family_id",
-    "filing_date",
-    "publication_date",
-    "priority_date",
-    "grant_date",
-    "url",
-    "sources",
-)
-
 
 def patent_dict(p: Patent) -> dict[str, Any]:
-    """Every field of a record with the source of each field."""
-    d: dict[str, Any] = {"key": p.key, "year": p.year}
-    for name in _PATENT_FIELDS:
-        value = getattr(p, name)
-        d[name] = list(value) if isinstance(value, tuple) else value
-    d["field_sources"] = dict(p.field_sources)
-    return d
+    """Every field of a record with the source of each field (source-specific extra columns left out)."""
+    d = p.to_dict()
+    del d["extra"]
+    return {"key": d.pop("key"), "year": p.year, **d}
 
 
 def hit_dict(rank: int, hit: SearchHit, p: Patent) -> dict[str, Any]:
