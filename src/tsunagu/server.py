@@ -179,6 +179,7 @@ def create_app(settings: Settings | None = None, *, max_upload_mb: int | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        _one_blas_thread()
         try:
             jobs.recover()
             accounts.purge()
@@ -197,6 +198,21 @@ def create_app(settings: Settings | None = None, *, max_upload_mb: int | None = 
     root.add_middleware(BodyLimit, default=MAX_BODY_BYTES, upload=portal.max_upload_bytes + 1024 * 1024)
     root.add_middleware(SecurityHeaders)
     return app
+
+
+def _one_blas_thread() -> None:
+    """Run this worker's matrix work on one BLAS thread.
+
+    A web worker answers many small requests at once (a 512-d query against the vector matrix, one
+    query through the encoder): there, a second BLAS thread per call only adds hand-offs and contention
+    with the other requests and workers (measured in docs/benchmarks.md). Parallelism comes from
+    concurrent requests and ``--workers``. Bulk embedding (imports) sets its own thread count per batch.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - core dependency
+        return
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _discovery_service(core: App) -> Any:

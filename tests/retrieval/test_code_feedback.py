@@ -27,6 +27,23 @@ def test_jaccard_matrix() -> None:
     assert set(m.codes(2)) == set(CODES[2])
 
 
+def test_jaccard_matches_set_definition_on_random_rows() -> None:
+    """The vectorised overlap equals |A ∩ B| / |A ∪ B| of the code sets, repeated and empty rows included."""
+    rng = np.random.default_rng(3)
+    vocab = [f"C{i:02d}" for i in range(30)]
+    rows = [tuple(rng.choice(vocab, size=rng.integers(0, 6), replace=False)) for _ in range(60)]
+    m = CodeMatrix.build(rows)
+    a = rng.integers(0, 60, size=12)
+    b = np.concatenate([rng.integers(0, 60, size=40), a[:3]])
+    got = m.jaccard(a, b)
+    for i, ra in enumerate(a.tolist()):
+        for j, rb in enumerate(b.tolist()):
+            sa, sb = set(rows[ra]), set(rows[rb])
+            want = len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+            assert got[i, j] == pytest.approx(want), (ra, rb)
+    assert m.jaccard(np.array([], dtype=int), b).shape == (0, len(b))
+
+
 def test_expected_overlap_weights_and_uncoded_seeds() -> None:
     m = CodeMatrix.build(CODES)
     cands = np.array([1, 2, 4])

@@ -76,31 +76,38 @@ class CodeMatrix:
         except (OSError, ValueError, KeyError) as exc:
             raise StorageError(f"cannot read the code matrix in {folder}: {exc}") from exc
 
-    def _dense(self, rows: np.ndarray, columns: dict[int, int]) -> np.ndarray:
-        out = np.zeros((len(rows), len(columns)), dtype=np.float32)
-        for r, row in enumerate(rows.tolist()):
-            for c in self.indices[self.indptr[row] : self.indptr[row + 1]].tolist():
-                out[r, columns[c]] = 1.0
-        return out
+    def _gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The code ids of ``rows`` concatenated, and the position in ``rows`` each one belongs to."""
+        lens = self.sizes[rows].astype(np.int64)
+        owner = np.repeat(np.arange(len(rows)), lens)
+        # index of each entry: the row's start plus its offset inside the row
+        offsets = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        return self.indices[self.indptr[rows][owner] + offsets], owner
 
     def jaccard(self, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
-        """``(len(rows_a), len(rows_b))`` Jaccard overlaps of the rows' code sets (0 for empty sets)."""
+        """``(len(rows_a), len(rows_b))`` Jaccard overlaps of the rows' code sets (0 for empty sets).
+
+        Vectorised: only codes that occur in ``rows_a`` can be shared, so both incidence matrices are
+        built over those columns alone (a few hundred at most for a search's seeds).
+        """
         rows_a = np.asarray(rows_a, dtype=np.int64)
         rows_b = np.asarray(rows_b, dtype=np.int64)
-        used = np.unique(
-            np.concatenate(
-                [self.indices[self.indptr[r] : self.indptr[r + 1]] for r in np.concatenate([rows_a, rows_b])]
-                or [np.empty(0, np.int32)]
-            )
-        )
-        if used.size == 0:
-            return np.zeros((len(rows_a), len(rows_b)), dtype=np.float64)
-        columns = {int(c): j for j, c in enumerate(used.tolist())}
-        a = self._dense(rows_a, columns)
-        b = self._dense(rows_b, columns)
+        out = np.zeros((len(rows_a), len(rows_b)), dtype=np.float64)
+        codes_a, owner_a = self._gather(rows_a)
+        if codes_a.size == 0 or rows_b.size == 0:
+            return out
+        used = np.unique(codes_a)
+        a = np.zeros((len(rows_a), len(used)), dtype=np.float32)
+        a[owner_a, np.searchsorted(used, codes_a)] = 1.0
+        codes_b, owner_b = self._gather(rows_b)
+        pos = np.searchsorted(used, codes_b)
+        shared = pos < len(used)
+        shared[shared] = used[pos[shared]] == codes_b[shared]
+        b = np.zeros((len(rows_b), len(used)), dtype=np.float32)
+        b[owner_b[shared], pos[shared]] = 1.0
         inter = (a @ b.T).astype(np.float64)
         union = self.sizes[rows_a][:, None] + self.sizes[rows_b][None, :] - inter
-        return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        return np.divide(inter, union, out=out, where=union > 0)
 
     def expected_overlap(self, seeds: np.ndarray, weights: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Weighted mean Jaccard overlap of each candidate with the seed rows that carry codes.

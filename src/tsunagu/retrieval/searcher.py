@@ -289,8 +289,19 @@ class HybridSearcher:
             )
         return out
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        *,
+        vector: np.ndarray | None = None,
+    ) -> list[SearchHit]:
         """The ``k`` best hits for ``query`` that pass ``filters``.
+
+        Args:
+            vector: the query vector when the caller already has it (the web server encodes concurrent
+                queries together); default: embedded here.
 
         Raises:
             ValidationError: when filters are given but the searcher has no ``key_filter`` hook.
@@ -299,10 +310,10 @@ class HybridSearcher:
         if not query.strip() or k <= 0:
             return []
         if filters.is_empty():
-            return [self._hit(c) for c in self.rank(query)[:k]]
+            return [self._hit(c) for c in self.rank(query, vector=vector)[:k]]
         if self.key_filter is None:
             raise ValidationError("this searcher cannot apply filters (no key filter was given)")
-        vector = self.embed_query(query)
+        vector = self.embed_query(query) if vector is None else vector
         tokens = self.analyzer.tokens(query)
         scale = 1
         while True:

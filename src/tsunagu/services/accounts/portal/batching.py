@@ -3,9 +3,8 @@
 One forward pass of the default query encoder costs about the same for one query as for a dozen (it
 is dominated by reading the model's weights), and the encoder runs one pass at a time. Under load, a
 web worker therefore gathers the queries that arrive within a few milliseconds and encodes them in one
-pass (`QueryEncoder`), then ranks each query with the searcher's own `rank` and the precomputed vector
-(`search_with_vector`, the same steps as `HybridSearcher.search`; a test checks both give the same
-hits). A lone query waits at most ``window`` seconds.
+pass (`QueryEncoder`), then hands each vector to `HybridSearcher.search` (its ``vector`` argument). A
+lone query waits at most ``window`` seconds.
 """
 
 from __future__ import annotations
@@ -17,10 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tsunagu.errors import ValidationError
-from tsunagu.retrieval.base import SearchFilters, SearchHit
-
-__all__ = ["QueryEncoder", "search_with_vector"]
+__all__ = ["QueryEncoder"]
 
 
 @dataclass
@@ -92,41 +88,3 @@ class QueryEncoder:
         finally:
             for p in batch:
                 p.done.set()
-
-
-def _hit(searcher: Any, c: Any) -> SearchHit:
-    return SearchHit(
-        key=searcher.keys[c.row],
-        score=c.score,
-        lexical_rank=c.lexical_rank,
-        vector_rank=c.vector_rank,
-        lexical_score=c.lexical_score,
-        vector_score=c.vector_score,
-        explain=dict(c.parts),
-    )
-
-
-def search_with_vector(
-    searcher: Any, query: str, k: int, filters: SearchFilters, vector: np.ndarray
-) -> list[SearchHit]:
-    """`HybridSearcher.search` with a precomputed query vector (same candidates, fusion and filters)."""
-    if not query.strip() or k <= 0:
-        return []
-    if filters.is_empty():
-        return [_hit(searcher, c) for c in searcher.rank(query, vector=vector)[:k]]
-    if searcher.key_filter is None:
-        raise ValidationError("this searcher cannot apply filters (no key filter was given)")
-    tokens = searcher.analyzer.tokens(query)
-    scale = 1
-    n = len(searcher)
-    cfg = searcher.config
-    while True:
-        cands = searcher.rank(query, tokens=tokens, vector=vector, scale=scale)
-        allowed = searcher.key_filter([searcher.keys[c.row] for c in cands], filters)
-        hits = [_hit(searcher, c) for c in cands if searcher.keys[c.row] in allowed]
-        deepest = cfg.lexical_depth * scale >= n and (
-            searcher.vector is None or cfg.vector_depth * scale >= n
-        )
-        if len(hits) >= k or deepest:
-            return hits[:k]
-        scale *= 4

@@ -9,7 +9,6 @@ from tsunagu.errors import NotFoundError, ValidationError
 from tsunagu.retrieval.base import SearchFilters, SearchHit
 from tsunagu.services.accounts.model import Principal
 from tsunagu.services.accounts.portal.base import PortalBase, page_of, patent_brief
-from tsunagu.services.accounts.portal.batching import search_with_vector
 
 __all__ = ["SearchPortal", "hit_dict", "patent_dict"]
 
@@ -88,7 +87,7 @@ class SearchPortal(PortalBase):
         if getattr(searcher, "vector", None) is None or embedder is None:
             return list(self.app.search(query, k=k, filters=filters))
         vector = self.encoder.encode(embedder, query)
-        hits = search_with_vector(searcher, query, k, filters, vector)
+        hits = searcher.search(query, k, filters, vector=vector)
         records = {r.key: r for r in self.app.store.get_many([h.key for h in hits])}
         return [(h, records[h.key]) for h in hits if h.key in records]
 
