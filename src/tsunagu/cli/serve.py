@@ -32,13 +32,22 @@ __all__ = ["serve"]
     help="アップロード上限 (MB) / largest upload accepted",
 )
 @click.option(
+    "--keep-alive",
+    default=65,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="アイドル接続を保つ秒数 / seconds an idle keep-alive connection stays open",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
 )
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int, max_upload_mb: int, log_level: str) -> None:
+def serve(
+    ctx: click.Context, host: str, port: int, workers: int, max_upload_mb: int, keep_alive: int, log_level: str
+) -> None:
     """Web UI と REST API を起動 / start the web UI (/) and the REST API (/api/v1).
 
     設定なしで SQLite の既定データで起動します。TSUNAGU_DATABASE_URL で PostgreSQL を使えます。
@@ -74,4 +83,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, max_upload_mb:
         log_level=log_level,
         proxy_headers=True,
         server_header=False,
+        # longer than the 60 s idle timeout of common reverse proxies and clients, so the server is
+        # not the side that closes a connection a client is about to reuse (that race is an error)
+        timeout_keep_alive=keep_alive,
     )
