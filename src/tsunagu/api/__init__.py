@@ -11,7 +11,17 @@ from fastapi.responses import HTMLResponse
 from tsunagu.api.docs import render_docs
 from tsunagu.api.guard import ApiGuard, GuardedRoute, needs
 from tsunagu.api.problems import install_problem_handlers
-from tsunagu.api.routes import discovery, imports, matching, reports, search, sessions, support, users
+from tsunagu.api.routes import (
+    companies,
+    discovery,
+    imports,
+    matching,
+    reports,
+    search,
+    sessions,
+    support,
+    users,
+)
 from tsunagu.services.accounts.portal import Portal
 
 __all__ = ["API_DESCRIPTION", "build_api"]
@@ -37,7 +47,7 @@ def build_api(portal: Portal, *, version: str = "") -> FastAPI:
     api.state.portal = portal
     api.router.route_class = GuardedRoute
     install_problem_handlers(api)
-    for module in (sessions, search, discovery, matching, reports, support, imports, users):
+    for module in (sessions, search, discovery, matching, companies, reports, support, imports, users):
         api.include_router(module.router)
 
     @api.get("/docs", include_in_schema=False)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from tsunagu.api.guard import GuardedRoute, needs, principal_of
+from tsunagu.api.routes.companies import validated
 from tsunagu.api.routes.deps import client_ip, portal_of
 
 __all__ = ["router"]
@@ -63,6 +64,12 @@ class StageChange(BaseModel):
 
 class Note(BaseModel):
     text: str = Field(min_length=1, max_length=5000)
+
+
+class RevealConsent(BaseModel):
+    side: Literal["", "company", "licensor"] = Field(
+        "", description="company or licensor; SME and licensor users may leave it empty (their own side)"
+    )
 
 
 def _lang(request: Request) -> str:
@@ -217,4 +224,48 @@ async def advance_deal(request: Request, deal_id: int, body: StageChange) -> dic
 async def note_deal(request: Request, deal_id: int, body: Note) -> dict[str, Any]:
     return await run_in_threadpool(
         lambda: portal_of(request).note_deal(principal_of(request), deal_id, body.text, ip=client_ip(request))
+    )
+
+
+@router.get(
+    "/deals/{deal_id}/documents/{kind}",
+    summary="検討用文書 (NDA チェックリスト・タームシート) / NDA checklist or term-sheet draft",
+    response_class=Response,
+)
+@needs("deals.read")
+async def deal_document(
+    request: Request,
+    deal_id: int,
+    kind: Literal["nda", "term-sheet"],
+    format: Literal["md", "html"] = "md",
+    lang: Literal["", "ja", "en"] = "",
+) -> Response:
+    """The document as a download (not legal advice); the download is noted in the deal's history."""
+    result = await validated(
+        lambda: portal_of(request).deal_document(
+            principal_of(request),
+            deal_id,
+            kind,
+            fmt=format,
+            lang=lang or _lang(request),
+            ip=client_ip(request),
+        )
+    )
+    if isinstance(result, Response):
+        return result
+    return Response(
+        result["content"],
+        media_type=result["media_type"],
+        headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'},
+    )
+
+
+@router.post("/deals/{deal_id}/reveal-consents", summary="社名開示への同意 / agree to reveal identity")
+@needs("deals.read")
+async def reveal_consent(request: Request, deal_id: int, body: RevealConsent) -> Any:
+    """Record one side's agreement to reveal its identity; names show once both sides agreed."""
+    return await validated(
+        lambda: portal_of(request).consent_reveal(
+            principal_of(request), deal_id, body.side, lang=_lang(request), ip=client_ip(request)
+        )
     )

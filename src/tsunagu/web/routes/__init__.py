@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tsunagu.web.routes import admin, auth, discover, home, imports, matching, reports, search, support
+from tsunagu.web.routes import (
+    admin,
+    auth,
+    companies,
+    discover,
+    home,
+    imports,
+    matching,
+    reports,
+    search,
+    support,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -14,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     search.router,
     discover.router,
     matching.router,
+    companies.router,
     reports.router,
     support.router,
     imports.router,

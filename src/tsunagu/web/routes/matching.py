@@ -16,12 +16,13 @@ from tsunagu.web.guard import needs, principal_of
 from tsunagu.web.render import lang_of
 from tsunagu.web.routes.common import client_ip, int_or_none, new_router, portal_of, renderer_of
 
-__all__ = ["router"]
+__all__ = ["matching_tabs", "router"]
 
 router = new_router()
 
 
-def _tabs(request: Request) -> list[dict[str, str]]:
+def matching_tabs(request: Request) -> list[dict[str, str]]:
+    """The tabs of 開放特許マッチング this person may use."""
     p = principal_of(request)
     lang = lang_of(request)
     tabs = [
@@ -39,7 +40,7 @@ def _tabs(request: Request) -> list[dict[str, str]]:
 
 def _page(request: Request, template: str, tab: str, **context: Any) -> Response:
     return renderer_of(request).page(
-        request, template, active="matching", tab=tab, tabs=_tabs(request), **context
+        request, template, active="matching", tab=tab, tabs=matching_tabs(request), **context
     )
 
 
@@ -99,7 +100,7 @@ async def create_offer(request: Request) -> Response:
             status_code=422,
             active="matching",
             tab="offers",
-            tabs=_tabs(request),
+            tabs=matching_tabs(request),
             data=page,
             q="",
             error=str(exc),
@@ -145,16 +146,6 @@ async def companies_page(
     except UnavailableError:
         return await _unavailable(request, "companies")
     return _page(request, "companies.html", "companies", data=data, q=q)
-
-
-@router.get("/matching/companies/{company_id}", include_in_schema=False)
-@needs("companies.read")
-async def company_page(request: Request, company_id: int) -> Response:
-    portal = portal_of(request)
-    company = await run_in_threadpool(
-        lambda: portal.company(principal_of(request), company_id, lang_of(request))
-    )
-    return _page(request, "company.html", "companies", company=company)
 
 
 @router.get("/matching/matches", include_in_schema=False)
@@ -243,6 +234,7 @@ async def create_deal(
 async def _deal(request: Request, deal_id: int, *, error: str = "", status: int = 200) -> Response:
     portal = portal_of(request)
     deal = await run_in_threadpool(lambda: portal.deal(principal_of(request), deal_id, lang_of(request)))
+    reveal = await run_in_threadpool(lambda: portal.reveal_options(principal_of(request), deal_id))
     reasons = {code: (ja if lang_of(request) == "ja" else en) for code, (ja, en) in LOST_REASONS.items()}
     return renderer_of(request).page(
         request,
@@ -250,10 +242,12 @@ async def _deal(request: Request, deal_id: int, *, error: str = "", status: int 
         status_code=status,
         active="matching",
         tab="deals",
-        tabs=_tabs(request),
+        tabs=matching_tabs(request),
         deal=deal,
         reasons=reasons,
         error=error,
+        reveal=reveal,
+        documents=portal.deal_documents(lang_of(request)) if portal.has("deals") else [],
     )
 
 
@@ -300,6 +294,44 @@ async def note_deal(request: Request, deal_id: int, text: str = Form("", max_len
     try:
         await run_in_threadpool(
             lambda: portal.note_deal(principal_of(request), deal_id, text, ip=client_ip(request))
+        )
+    except ValidationError as exc:
+        return await _deal(request, deal_id, error=str(exc), status=422)
+    return RedirectResponse(f"/matching/deals/{deal_id}", status_code=303)
+
+
+@router.get("/matching/deals/{deal_id}/documents/{kind}", include_in_schema=False)
+@needs("deals.read")
+async def deal_document(
+    request: Request,
+    deal_id: int,
+    kind: str,
+    format: str = Query("md", max_length=8),
+) -> Response:
+    """Download the NDA checklist or the term-sheet draft (Markdown or HTML) in the page language."""
+    portal = portal_of(request)
+    doc = await run_in_threadpool(
+        lambda: portal.deal_document(
+            principal_of(request), deal_id, kind, fmt=format, lang=lang_of(request), ip=client_ip(request)
+        )
+    )
+    return Response(
+        doc["content"],
+        media_type=doc["media_type"],
+        headers={"Content-Disposition": f'attachment; filename="{doc["filename"]}"'},
+    )
+
+
+@router.post("/matching/deals/{deal_id}/reveal", include_in_schema=False)
+@needs("deals.read")
+async def reveal_consent(request: Request, deal_id: int, side: str = Form("", max_length=20)) -> Response:
+    """Record one side's agreement to reveal its identity to the other."""
+    portal = portal_of(request)
+    try:
+        await run_in_threadpool(
+            lambda: portal.consent_reveal(
+                principal_of(request), deal_id, side, lang=lang_of(request), ip=client_ip(request)
+            )
         )
     except ValidationError as exc:
         return await _deal(request, deal_id, error=str(exc), status=422)

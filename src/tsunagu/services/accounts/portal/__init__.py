@@ -6,6 +6,8 @@ its own module; services that are not part of the app yet raise `UnavailableErro
 """
 
 from tsunagu.services.accounts.portal.base import UNAVAILABLE, PortalBase, page_of
+from tsunagu.services.accounts.portal.companies import CompanyPortal
+from tsunagu.services.accounts.portal.deal_documents import DealDocumentPortal
 from tsunagu.services.accounts.portal.discovery import DiscoveryPortal
 from tsunagu.services.accounts.portal.imports import ImportPortal, UploadTarget, UploadTooLargeError, job_dict
 from tsunagu.services.accounts.portal.landscape import LandscapePortal
@@ -29,6 +31,8 @@ class Portal(
     SearchPortal,
     ImportPortal,
     DiscoveryPortal,
+    CompanyPortal,
+    DealDocumentPortal,
     MatchingPortal,
     ReportPortal,
     LandscapePortal,

@@ -378,6 +378,7 @@ class MatchingPortal(PortalBase):
             licensor=names.get(offer.licensor_id, ""),
             company_name=company_name,
             due=deal.is_due(today or _today()),
+            identities_revealed=deal.identities_revealed,
             allowed=[{"code": s, "label": label("stage", s, lang)} for s in allowed_transitions(deal.stage)]
             if self.rules.deal_editable(p, deal)
             else [],
