@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -93,7 +95,16 @@ def test_threads_share_the_dictionary(analyzer: TextAnalyzer) -> None:
 
 
 def test_nothing_loaded_at_construction() -> None:
-    a = TextAnalyzer()
-    assert a._dictionary is None
-    a.tokens("english only")
-    assert a._dictionary is None
+    """The Sudachi dictionary loads on the first Japanese text, not at construction or for English."""
+    code = (
+        "import sys\n"
+        "from tsunagu.retrieval import sudachi\n"
+        "from tsunagu.retrieval.text import TextAnalyzer\n"
+        "a = TextAnalyzer()\n"
+        "a.tokens('english only')\n"
+        "print(sudachi._dictionary is None, 'sudachipy' in sys.modules)\n"
+        "a.tokens('運転者の眠気')\n"
+        "print(sudachi._dictionary is None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False", "False"]

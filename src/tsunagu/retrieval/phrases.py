@@ -23,11 +23,10 @@ a ``problem`` when it lies in the 【課題】 part, else a ``function``.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-from tsunagu.errors import MissingDependencyError
+from tsunagu.retrieval.sudachi import sudachi_tokenizer
 
 __all__ = [
     "Passage",
@@ -248,11 +247,6 @@ class PhraseExtractor:
     own tokenizer. Typical cost: well under a millisecond per sentence.
     """
 
-    def __init__(self) -> None:
-        self._dictionary: Any = None
-        self._lock = threading.Lock()
-        self._local = threading.local()
-
     # -- public -------------------------------------------------------------------------------
 
     def analyse(self, text: str, title: str = "") -> PhraseAnalysis:
@@ -294,29 +288,10 @@ class PhraseExtractor:
 
     # -- Japanese -----------------------------------------------------------------------------
 
-    def _tokenizer(self) -> Any:
-        tok = getattr(self._local, "tokenizer", None)
-        if tok is not None:
-            return tok
-        with self._lock:
-            if self._dictionary is None:
-                try:
-                    from sudachipy import Dictionary
-                except ImportError as exc:  # pragma: no cover - core dependency
-                    raise MissingDependencyError(
-                        "phrase extraction needs sudachipy and sudachidict-core"
-                    ) from exc
-                self._dictionary = Dictionary(dict="core")
-            from sudachipy import SplitMode
-
-            tok = self._dictionary.tokenizer(mode=SplitMode.C)
-        self._local.tokenizer = tok
-        return tok
-
     def _japanese(self, passage: Passage) -> list[Phrase]:
         morphemes = [
             (m.surface(), m.part_of_speech(), m.dictionary_form(), m.begin(), m.end())
-            for m in self._tokenizer().tokenize(passage.text)
+            for m in sudachi_tokenizer().tokenize(passage.text)
         ]
         out: list[Phrase] = []
         in_problem = passage.section == "課題"

@@ -14,11 +14,9 @@ The Sudachi dictionary is loaded lazily on first use, never at import.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
-from typing import Any
 
-from tsunagu.errors import MissingDependencyError
+from tsunagu.retrieval.sudachi import sudachi_tokenizer
 
 __all__ = [
     "DROPPED_POS",
@@ -74,30 +72,7 @@ class TextAnalyzer:
 
     def __init__(self, max_chars: int = MAX_CHARS) -> None:
         self.max_chars = max_chars
-        self._dictionary: Any = None
-        self._local = threading.local()
         self._keep_pos: dict[int, bool] = {}
-        self._lock = threading.Lock()
-
-    def _sudachi(self) -> Any:
-        tok = getattr(self._local, "tokenizer", None)
-        if tok is not None:
-            return tok
-        with self._lock:
-            if self._dictionary is None:
-                try:
-                    from sudachipy import Dictionary
-                except ImportError as exc:  # pragma: no cover - core dependency
-                    raise MissingDependencyError(
-                        "Japanese tokenisation needs sudachipy and sudachidict-core "
-                        "(pip install sudachipy sudachidict-core)"
-                    ) from exc
-                self._dictionary = Dictionary(dict="core")
-            from sudachipy import SplitMode
-
-            tok = self._dictionary.tokenizer(mode=SplitMode.C)
-        self._local.tokenizer = tok
-        return tok
 
     def tokens(self, text: str) -> list[str]:
         """Index tokens of ``text`` (Japanese: Sudachi normalised forms; otherwise lower-cased words)."""
@@ -113,7 +88,7 @@ class TextAnalyzer:
         return [self.tokens(t) for t in texts]
 
     def _japanese_tokens(self, text: str) -> list[str]:
-        tok = self._sudachi()
+        tok = sudachi_tokenizer()
         keep_pos = self._keep_pos
         out: list[str] = []
         for m in tok.tokenize(text):

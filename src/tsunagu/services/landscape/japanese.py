@@ -7,10 +7,7 @@ loaded on first use, never at import.
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
-from tsunagu.errors import MissingDependencyError
+from tsunagu.retrieval.sudachi import sudachi_tokenizer
 
 __all__ = ["JapaneseNounTokenizer"]
 
@@ -22,29 +19,7 @@ class JapaneseNounTokenizer:
 
     def __init__(self, max_chars: int = 4000) -> None:
         self.max_chars = max_chars
-        self._dictionary: Any = None
-        self._lock = threading.Lock()
-        self._local = threading.local()
         self._keep: dict[int, bool] = {}
-
-    def _tokenizer(self) -> Any:
-        tok = getattr(self._local, "tok", None)
-        if tok is not None:
-            return tok
-        with self._lock:
-            if self._dictionary is None:
-                try:
-                    from sudachipy import Dictionary
-                except ImportError as exc:  # pragma: no cover - core dependency
-                    raise MissingDependencyError(
-                        "Japanese terms need sudachipy and sudachidict-core"
-                    ) from exc
-                self._dictionary = Dictionary(dict="core")
-            from sudachipy import SplitMode
-
-            tok = self._dictionary.tokenizer(mode=SplitMode.C)
-        self._local.tok = tok
-        return tok
 
     def __call__(self, text: str) -> list[str]:
         """Nouns of ``text`` in order (normalised forms)."""
@@ -52,7 +27,7 @@ class JapaneseNounTokenizer:
         if not text.strip():
             return []
         out: list[str] = []
-        for m in self._tokenizer().tokenize(text):
+        for m in sudachi_tokenizer().tokenize(text):
             pid = m.part_of_speech_id()
             keep = self._keep.get(pid)
             if keep is None:
