@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.live import LiveServer
+from api.live import LiveServer, page_csrf, web_login
 
 
 def _open_case(c: httpx.Client, *, title: str = "知財戦略の相談", region: str = "") -> dict[str, Any]:
@@ -242,3 +242,47 @@ def test_case_report_counts_visible_cases_only(server: LiveServer) -> None:
         assert c.get("/api/v1/case-reports", params={"region": region}).json()["cases"] == 0
     with server.client("admin") as c:
         assert c.get("/api/v1/case-reports", params={"region": region}).json()["cases"] == 2
+
+
+def test_the_case_page_forms_record_proposals_referrals_and_tags(server: LiveServer) -> None:
+    """The same changes through the case page's forms (form posts with the session's CSRF token)."""
+    with server.client("coordinator") as api:
+        case = _open_case(api)
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        assert web_login(c, server.world.users["coordinator"]).status_code == 303
+        page = c.get(f"/cases/{case['id']}")
+        assert page.status_code == 200
+        token = page_csrf(page.text)
+        base = f"/cases/{case['id']}"
+
+        def post(path: str, data: dict[str, Any]) -> httpx.Response:
+            return c.post(base + path, data={**data, "csrf_token": token}, follow_redirects=False)
+
+        r = post(
+            "/proposals", {"type": "ip_mix", "summary": "意匠と商標も出願", "rights": ["design", "trademark"]}
+        )
+        assert r.status_code == 303 and r.headers["location"] == base + "#proposals"
+        r = post("/tags", {"category": "competitor", "scope": "new", "note": "模倣品対策"})
+        assert r.status_code == 303
+        r = post("/referrals", {"target": "yorozu", "organisation": "神奈川県よろず支援拠点"})
+        assert r.status_code == 303
+        with server.client("coordinator") as api:
+            api_case = api.get(f"/api/v1/cases/{case['id']}").json()
+        assert api_case["proposals"][0]["rights"] == ["design", "trademark"]
+        proposal, referral = api_case["proposals"][0]["id"], api_case["referrals"][0]["id"]
+        assert post(f"/proposals/{proposal}/response", {"response": "implemented"}).status_code == 303
+        assert post(f"/referrals/{referral}/outcome", {"outcome": "not_used"}).status_code == 303
+        refused = post("/status", {"status": "open"})
+        assert refused.status_code == 422 and "cannot move a case from in_progress to open" in refused.text
+        got = c.get(base).text
+        for text in (
+            "意匠・商標",
+            "競合",
+            "新規事業",
+            "模倣品対策",
+            "よろず支援拠点",
+            "神奈川県よろず支援拠点",
+        ):
+            assert text in got, text
+        assert '<option value="implemented" selected>' in got and '<option value="not_used" selected>' in got
+        assert 'data-status-move="solved"' in got and 'data-status-move="open"' not in got
