@@ -15,8 +15,7 @@ hash it computed (see `tsunagu.services.accounts.passwords`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +23,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
-    Connection,
-    Engine,
     Index,
     Integer,
     String,
@@ -37,11 +34,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from tsunagu.errors import NotFoundError, StorageError, ValidationError
-from tsunagu.storage.engine import SQLITE_BEGIN, engine_url, make_engine, reader_engine
-from tsunagu.storage.schema import create_all, metadata
+from tsunagu.errors import NotFoundError, ValidationError
+from tsunagu.storage.schema import metadata
+from tsunagu.storage.tables import SqlTableStore
 
 __all__ = [
     "AuditEntry",
@@ -246,16 +242,6 @@ class Job:
         return self.status in ("done", "failed")
 
 
-@contextmanager
-def _errors(action: str) -> Iterator[None]:
-    try:
-        yield
-    except IntegrityError as exc:
-        raise ValidationError(f"{action}: the record conflicts with an existing one") from exc
-    except SQLAlchemyError as exc:
-        raise StorageError(f"{action} failed: {exc}") from exc
-
-
 def _user(row: Mapping[str, Any], programmes: Sequence[tuple[int, str]] = ()) -> UserRecord:
     return UserRecord(
         id=int(row["id"]),
@@ -293,7 +279,7 @@ def _job(row: Mapping[str, Any]) -> Job:
     )
 
 
-class SqlAccountStore:
+class SqlAccountStore(SqlTableStore):
     """Users, programme memberships, sessions, login attempts, the audit log and web jobs.
 
     Args:
@@ -304,27 +290,8 @@ class SqlAccountStore:
     cannot be read or written and `tsunagu.errors.NotFoundError` for unknown ids.
     """
 
-    def __init__(self, engine: Engine | str) -> None:
-        self._owns_engine = isinstance(engine, str)
-        self._engine: Engine = make_engine(engine_url(engine)) if isinstance(engine, str) else engine
-        self._reader = reader_engine(self._engine)
-        with _errors("opening the account tables"):
-            create_all(self._engine)
-
-    @property
-    def engine(self) -> Engine:
-        return self._engine
-
-    @contextmanager
-    def _write(self, action: str) -> Iterator[Connection]:
-        with _errors(action), self._engine.connect() as conn:
-            conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
-
-    def _read(self, query: Any, action: str = "reading accounts") -> list[Any]:
-        with _errors(action), self._reader.connect() as conn:
-            return list(conn.execute(query).mappings().all())
+    subject = "the account tables"
+    conflicts_are_invalid = True
 
     # -- users -------------------------------------------------------------------------------------
 
@@ -405,8 +372,7 @@ class SqlAccountStore:
         query = select(func.count()).select_from(users)
         if role:
             query = query.where(users.c.role == role)
-        with _errors("counting users"), self._reader.connect() as conn:
-            return int(conn.execute(query).scalar_one())
+        return int(self._scalar(query, "counting users"))
 
     def set_membership(self, user_id: int, programme_id: int, role: str) -> None:
         """Add (or change the role of) a user's membership of a programme."""
@@ -485,8 +451,7 @@ class SqlAccountStore:
         query = select(func.count(), func.min(login_attempts.c.at)).where(
             (login_attempts.c.key == key) & (login_attempts.c.at >= since) & (login_attempts.c.ok.is_(False))
         )
-        with _errors("reading login attempts"), self._reader.connect() as conn:
-            count, oldest = conn.execute(query).one()
+        count, oldest = self._read(query, "reading login attempts")[0].values()
         return int(count), oldest or ""
 
     def clear_failures(self, key: str) -> None:
@@ -537,8 +502,7 @@ class SqlAccountStore:
             query = query.where(c)
             count = count.where(c)
         rows = self._read(query)
-        with _errors("reading the audit log"), self._reader.connect() as conn:
-            total = int(conn.execute(count).scalar_one())
+        total = int(self._scalar(count, "reading the audit log"))
         entries = [
             AuditEntry(
                 id=int(r["id"]),
@@ -630,10 +594,3 @@ class SqlAccountStore:
                     )
                 ).rowcount
             )
-
-    def close(self) -> None:
-        if self._owns_engine:
-            self._engine.dispose()
-
-    def __repr__(self) -> str:
-        return f"SqlAccountStore({self._engine.url.render_as_string(hide_password=True)!r})"

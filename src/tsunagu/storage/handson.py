@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Connection, Engine, Index, Integer, String, Table, Text, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, insert, select, update
 
 from tsunagu.domain.handson import (
     BusinessScope,
@@ -46,8 +44,8 @@ from tsunagu.domain.handson import (
     VisitKind,
 )
 from tsunagu.errors import NotFoundError, StorageError
-from tsunagu.storage.engine import SQLITE_BEGIN, engine_url, make_engine
-from tsunagu.storage.schema import create_all, metadata
+from tsunagu.storage.schema import metadata
+from tsunagu.storage.tables import SqlTableStore
 
 __all__ = [
     "CaseChangedError",
@@ -297,18 +295,10 @@ def _from_row(cls: type[T], row: Mapping[Any, Any]) -> T:
     return cls(**values)
 
 
-@contextmanager
-def _errors(action: str) -> Iterator[None]:
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        raise StorageError(f"{action} に失敗しました / failed: {exc}") from exc
-
-
 _CHUNK = 900
 
 
-class SqlCaseStore:
+class SqlCaseStore(SqlTableStore):
     """Hands-on support cases on SQLite or PostgreSQL.
 
     Args:
@@ -320,26 +310,7 @@ class SqlCaseStore:
     the record(s) and the `CaseEvent` describing the change, stored in one transaction.
     """
 
-    def __init__(self, engine: Engine | str) -> None:
-        self._owns_engine = isinstance(engine, str)
-        self._engine: Engine = make_engine(engine_url(engine)) if isinstance(engine, str) else engine
-        with _errors("opening the case tables"):
-            create_all(self._engine)
-
-    @property
-    def engine(self) -> Engine:
-        return self._engine
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with _errors("writing a case"), self._engine.connect() as conn:
-            conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
-
-    def _read(self, query: Any) -> list[Mapping[Any, Any]]:
-        with _errors("reading cases"), self._engine.connect() as conn:
-            return list(conn.execute(query).mappings().all())
+    subject = "cases"
 
     @staticmethod
     def _insert(conn: Connection, record: T) -> T:
@@ -542,11 +513,3 @@ class SqlCaseStore:
             query = query.where(handson_follow_ups.c.due_on <= due_by.isoformat())
         query = query.order_by(handson_follow_ups.c.due_on, handson_follow_ups.c.id)
         return [_from_row(FollowUp, r) for r in self._read(query)]
-
-    def close(self) -> None:
-        """Dispose of the engine when this store made it itself."""
-        if self._owns_engine:
-            self._engine.dispose()
-
-    def __repr__(self) -> str:
-        return f"SqlCaseStore({self._engine.url.render_as_string(hide_password=True)!r})"

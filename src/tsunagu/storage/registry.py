@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     Boolean,
     Column,
     Connection,
-    Engine,
     Float,
     Index,
     Integer,
@@ -35,7 +33,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from tsunagu.domain.matching import (
     Company,
@@ -51,8 +49,8 @@ from tsunagu.domain.matching import (
     normalise_name,
 )
 from tsunagu.errors import NotFoundError, StorageError, ValidationError
-from tsunagu.storage.engine import SQLITE_BEGIN, engine_url, make_engine, reader_engine
-from tsunagu.storage.schema import create_all, metadata
+from tsunagu.storage.schema import metadata
+from tsunagu.storage.tables import SqlTableStore
 
 __all__ = [
     "ConcurrentChangeError",
@@ -261,14 +259,6 @@ class ConcurrentChangeError(StorageError):
     """The record changed between reading it and writing it (another user acted first)."""
 
 
-@contextmanager
-def _errors(action: str) -> Iterator[None]:
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        raise StorageError(f"{action} に失敗しました / failed: {exc}") from exc
-
-
 def _dump(value: Sequence[str]) -> str:
     return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
 
@@ -313,7 +303,7 @@ def _deal_from_row(row: Mapping[Any, Any]) -> Deal:
     )
 
 
-class SqlRegistryStore:
+class SqlRegistryStore(SqlTableStore):
     """Programmes, licensors, offers, companies, needs, consents and deals on SQLite or PostgreSQL.
 
     Args:
@@ -324,28 +314,7 @@ class SqlRegistryStore:
     cannot be read or written, and `tsunagu.errors.NotFoundError` for unknown ids.
     """
 
-    def __init__(self, engine: Engine | str) -> None:
-        self._owns_engine = isinstance(engine, str)
-        self._engine: Engine = make_engine(engine_url(engine)) if isinstance(engine, str) else engine
-        self._reader = reader_engine(self._engine)
-        self.backend = self._engine.dialect.name
-        with _errors("opening the register"):
-            create_all(self._engine)
-
-    @property
-    def engine(self) -> Engine:
-        return self._engine
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with _errors("writing the register"), self._engine.connect() as conn:
-            conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            with conn.begin():
-                yield conn
-
-    def _read(self, query: Any) -> list[Mapping[Any, Any]]:
-        with _errors("reading the register"), self._reader.connect() as conn:
-            return list(conn.execute(query).mappings().all())
+    subject = "the register"
 
     @staticmethod
     def _insert(conn: Connection, table: Table, row: dict[str, Any]) -> int:
@@ -515,8 +484,7 @@ class SqlRegistryStore:
         return [_from_row(Offer, r) for r in self._read(query.order_by(offers.c.id))]
 
     def count_offers(self) -> int:
-        with _errors("counting offers"), self._engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(offers)).scalar_one())
+        return int(self._scalar(select(func.count()).select_from(offers), "counting offers"))
 
     # -- companies -------------------------------------------------------------------------------
 
@@ -618,8 +586,7 @@ class SqlRegistryStore:
         query = select(func.count()).select_from(companies)
         if origin:
             query = query.where(companies.c.origin == origin)
-        with _errors("counting companies"), self._engine.connect() as conn:
-            return int(conn.execute(query).scalar_one())
+        return int(self._scalar(query, "counting companies"))
 
     # -- needs -----------------------------------------------------------------------------------
 
@@ -775,11 +742,3 @@ class SqlRegistryStore:
         return [_from_row(DealEvent, r) for r in self._read(query.order_by(deal_events.c.id))]
 
     # -- lifecycle -------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Release the engine when this store opened it from a URL (a shared engine is left alone)."""
-        if self._owns_engine:
-            self._engine.dispose()
-
-    def __repr__(self) -> str:
-        return f"SqlRegistryStore({self.backend})"
