@@ -52,6 +52,14 @@ def _options(f):  # type: ignore[no-untyped-def]
             "--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="言語 / language"
         ),
         click.option("--date", "as_of", default=None, help="作成日 YYYY-MM-DD / report date (default today)"),
+        click.option(
+            "--rights-csv",
+            "rights_csv",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="企業の全権利一覧を CSV に書き出す (番号・名称・状態・満了日・IPC・出典) / "
+            "also write the company's full rights list as CSV",
+        ),
         json_option,
     ]
     for d in reversed(decorators):
@@ -69,6 +77,7 @@ def _run(
     template: str | None,
     lang: str,
     as_of: str | None,
+    rights_csv: str | None,
     as_json: bool,
 ) -> None:
     import dataclasses
@@ -106,9 +115,21 @@ def _run(
             report = app.reports.build(
                 kind, company, inputs=inputs, lang=lang, template=tmpl, as_of=day, figure_formats=()
             )
+    rights = None
+    if rights_csv:
+        from tsunagu.services.reports.rights import write_rights_csv
+
+        service = app.reports
+        rights = write_rights_csv(
+            service.patents, service.directory, company, rights_csv, inputs=inputs, as_of=day, lang=lang
+        )
+        if not as_json:
+            stderr_console.print(f"権利一覧 / rights list: {rights} → {rights_csv}")
     if as_json:
         document = report_to_dict(report)
         document["file"] = out
+        if rights_csv:
+            document["rights_csv"] = {"file": rights_csv, "rights": rights}
         emit_json(document)
     elif out:
         stderr_console.print(f"{report.title}: {report.company} → {out}")
@@ -124,6 +145,7 @@ def report_group() -> None:
     例 / examples:
       tsunagu report evaluation --company 日産自動車株式会社 --out 評価書.pdf
       tsunagu report evaluation --company 企業名 --input input.yaml --out r.html
+      tsunagu report evaluation --company 企業名 --out r.pdf --rights-csv 権利一覧.csv
       tsunagu report proposal --company 企業名 --input input.yaml --out 提案書.pdf
       tsunagu report input-template > input.yaml
     """

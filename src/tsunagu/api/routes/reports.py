@@ -6,12 +6,14 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from tsunagu.api.guard import GuardedRoute, needs, principal_of
+from tsunagu.api.problems import problem
 from tsunagu.api.routes.deps import client_ip, portal_of
 from tsunagu.services.accounts.portal import job_dict
+from tsunagu.services.accounts.portal.reports import InputErrors
 from tsunagu.storage.accounts import Job
 
 __all__ = ["router"]
@@ -44,6 +46,8 @@ def report_dict(job: Job) -> dict[str, Any]:
     d["report_kind"] = job.params.get("kind", "")
     d["format"] = job.params.get("format", "")
     d["download"] = f"/api/v1/reports/{job.id}/download" if job.status == "done" else ""
+    d["rights_csv"] = f"/api/v1/reports/{job.id}/rights.csv" if job.status == "done" else ""
+    d["inputs"] = f"/api/v1/reports/{job.id}/inputs"
     return d
 
 
@@ -54,21 +58,37 @@ async def list_reports(request: Request) -> dict[str, Any]:
     return {"items": [report_dict(j) for j in jobs]}
 
 
-@router.post("/reports", status_code=202, summary="評価書の作成 / generate a report (background)")
+@router.post(
+    "/reports",
+    status_code=202,
+    summary="評価書の作成 / generate a report (background)",
+    response_model=None,
+)
 @needs("reports.create")
-async def create_report(request: Request, body: NewReport) -> dict[str, Any]:
-    job = await run_in_threadpool(
-        lambda: portal_of(request).start_report(
-            principal_of(request),
-            kind=body.kind,
-            company_id=body.company_id,
-            applicant=body.applicant,
-            fmt=body.format,
-            lang=body.lang,
-            inputs=body.inputs,
-            ip=client_ip(request),
+async def create_report(request: Request, body: NewReport) -> dict[str, Any] | JSONResponse:
+    """Wrong evaluator inputs answer 422 with ``errors``: every field at fault, by its path in the
+    input document (``inputs.valuation.revenue_forecast[2]``); nothing is generated then."""
+    try:
+        job = await run_in_threadpool(
+            lambda: portal_of(request).start_report(
+                principal_of(request),
+                kind=body.kind,
+                company_id=body.company_id,
+                applicant=body.applicant,
+                fmt=body.format,
+                lang=body.lang,
+                inputs=body.inputs,
+                ip=client_ip(request),
+            )
         )
-    )
+    except InputErrors as exc:
+        errors = [
+            {"field": "inputs." + path if path else "inputs", "message": message, "type": "value_error"}
+            for path, message in exc.fields.items()
+        ]
+        return problem(
+            422, "評価者入力に誤りがあります / invalid evaluator input: " + str(exc), errors=errors
+        )
     return report_dict(job)
 
 
@@ -90,6 +110,32 @@ async def download_report(request: Request, report_id: str) -> FileResponse:
         portal_of(request).report_file, principal_of(request), report_id
     )
     return FileResponse(path, media_type=media, filename=name)
+
+
+@router.get("/reports/{report_id}/inputs", summary="評価書の評価者入力 / the evaluator input of a report")
+@needs("reports.read")
+async def report_inputs(request: Request, report_id: str) -> dict[str, Any]:
+    """The input document the report was made with (the shape ``inputs`` and the CLI's ``--input``
+    take), to edit and send again; ``{}`` when it had none."""
+    document: dict[str, Any] = await run_in_threadpool(
+        portal_of(request).report_inputs, principal_of(request), report_id
+    )
+    return document
+
+
+@router.get(
+    "/reports/{report_id}/rights.csv",
+    summary="権利一覧 (CSV) / the full rights list of the report's company",
+    response_class=FileResponse,
+)
+@needs("reports.read")
+async def report_rights(request: Request, report_id: str) -> FileResponse:
+    """Every record of the company: number, title, kind, status (「状態不明…」 where none is known)
+    and who says so, theoretical expiry and its rule, dates, IPC, applicants and source (UTF-8 with BOM)."""
+    path, name = await run_in_threadpool(
+        portal_of(request).report_rights_csv, principal_of(request), report_id
+    )
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=name)
 
 
 @router.post("/landscapes", status_code=202, summary="ランドスケープ分析 / analyse a landscape (background)")

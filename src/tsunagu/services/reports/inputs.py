@@ -24,6 +24,7 @@ __all__ = [
     "ProductInput",
     "RatingInput",
     "ValuationInput",
+    "decode_input_text",
     "load_evaluator_input",
     "parse_evaluator_input",
     "parse_rate",
@@ -340,6 +341,30 @@ def parse_evaluator_input(data: Any, source: str = "") -> EvaluatorInput:
     )
 
 
+def decode_input_text(text: str, source: str, *, json_format: bool) -> Any:
+    """Decode the text of an input document: JSON when ``json_format``, else YAML (needs PyYAML).
+
+    Raises:
+        ValidationError: not JSON/YAML (the message names ``source`` and the line).
+        MissingDependencyError: YAML without PyYAML installed.
+    """
+    if json_format:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"{source}:{exc.lineno}: JSONではありません / not JSON: {exc.msg}") from exc
+    try:
+        import yaml
+    except ImportError as exc:
+        raise MissingDependencyError("YAML input needs PyYAML (pip install 'tsunagu[report]')") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ValidationError(f"{source}{line}: YAMLではありません / not YAML: {exc}") from exc
+
+
 def load_evaluator_input(path: str | Path) -> EvaluatorInput:
     """Read an input file: ``.json``, or YAML (``.yaml``/``.yml``, needs PyYAML).
 
@@ -352,22 +377,7 @@ def load_evaluator_input(path: str | Path) -> EvaluatorInput:
         text = p.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ValidationError(f"{p}: 読めません / cannot read: {exc}") from exc
-    if p.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"{p}:{exc.lineno}: JSONではありません / not JSON: {exc.msg}") from exc
-    else:
-        try:
-            import yaml
-        except ImportError as exc:
-            raise MissingDependencyError("YAML input needs PyYAML (pip install 'tsunagu[report]')") from exc
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark is not None else ""
-            raise ValidationError(f"{p}{line}: YAMLではありません / not YAML: {exc}") from exc
+    data = decode_input_text(text, str(p), json_format=p.suffix.lower() == ".json")
     try:
         return parse_evaluator_input(data, source=str(p))
     except ValidationError as exc:

@@ -2,51 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse
 
 from tsunagu.errors import NotFoundError, ValidationError
-from tsunagu.services.accounts.model import UnavailableError
 from tsunagu.services.accounts.portal import job_dict
-from tsunagu.services.accounts.portal.reports import evaluator_form_spec, inputs_from_form
 from tsunagu.web.guard import needs, principal_of
 from tsunagu.web.render import lang_of
-from tsunagu.web.routes.common import client_ip, int_or_none, new_router, portal_of, renderer_of
+from tsunagu.web.routes import report_inputs
+from tsunagu.web.routes.common import client_ip, new_router, portal_of, renderer_of
+from tsunagu.web.routes.report_inputs import form_context, start_from_form
 
 __all__ = ["router"]
 
 router = new_router()
+router.include_router(report_inputs.router)
 
 
 async def _reports_page(
-    request: Request, *, error: str = "", form: dict[str, Any] | None = None, status: int = 200
+    request: Request,
+    *,
+    fields: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     portal = portal_of(request)
     p = principal_of(request)
-    lang = lang_of(request)
     jobs = await run_in_threadpool(portal.reports, p)
-    companies: list[dict[str, Any]] = []
-    try:
-        data = await run_in_threadpool(lambda: portal.companies(p, per_page=200, lang=lang))
-        companies = [c for c in data["items"] if c.get("view") == "full"]
-    except (UnavailableError, ValidationError, NotFoundError):
-        companies = []
-    except Exception:  # companies are optional on this page
-        companies = []
+    fields = dict(fields or {})
+    if fields.get("company_id") is None and request.query_params.get("company_id"):
+        fields["company_id"] = request.query_params["company_id"]
     return renderer_of(request).page(
         request,
         "reports.html",
         status_code=status,
         active="reports",
         jobs=[job_dict(j) | {"params": j.params} for j in jobs],
-        companies=companies,
-        spec=evaluator_form_spec(lang),
-        error=error,
-        form=form or {},
         available=portal.features().get("reports", False),
+        **await form_context(request, fields, errors),
     )
 
 
@@ -59,24 +53,11 @@ async def reports_page(request: Request) -> Response:
 @router.post("/reports", include_in_schema=False)
 @needs("reports.create")
 async def create_report(request: Request) -> Response:
-    portal = portal_of(request)
     form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    try:
-        job = await run_in_threadpool(
-            lambda: portal.start_report(
-                principal_of(request),
-                kind=fields.get("kind", "evaluation"),
-                company_id=int_or_none(fields.get("company_id")),
-                applicant=fields.get("applicant", ""),
-                fmt=fields.get("format", "html"),
-                lang=fields.get("lang", lang_of(request)),
-                inputs=inputs_from_form(fields),
-                ip=client_ip(request),
-            )
-        )
-    except (ValidationError, NotFoundError) as exc:
-        return await _reports_page(request, error=str(exc), form=fields, status=422)
+    fields = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    job, errors = await start_from_form(request, fields)
+    if job is None:
+        return await _reports_page(request, fields=fields, errors=errors, status=422)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

@@ -8,17 +8,42 @@ company consented to share its reports with.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tsunagu.errors import NotFoundError, ValidationError
+from tsunagu.errors import NotFoundError, TsunaguError, ValidationError
 from tsunagu.services.accounts.model import SME, Principal
 from tsunagu.services.accounts.portal.base import PortalBase
+from tsunagu.services.reports.input_form import (
+    InputErrors,
+    check_document,
+    decode_input_upload,
+    dump_input_document,
+    form_choices,
+    form_from_document,
+    form_view,
+    validate_form,
+)
 from tsunagu.storage.accounts import Job
 
-__all__ = ["FORMATS", "ReportPortal", "evaluator_form_spec", "inputs_from_form"]
+__all__ = [
+    "FORMATS",
+    "InputErrors",
+    "ReportPortal",
+    "decode_input_upload",
+    "dump_input_document",
+    "form_choices",
+    "form_from_document",
+    "form_view",
+    "validate_form",
+]
+
+log = logging.getLogger(__name__)
 
 FORMATS = {
     "html": ("report.html", "text/html; charset=utf-8"),
@@ -26,69 +51,10 @@ FORMATS = {
     "md": ("report.md", "text/markdown; charset=utf-8"),
 }
 KINDS = ("evaluation", "proposal")
+INPUTS_FILE = "inputs.json"
+RIGHTS_FILE = "rights.csv"
 _JOB_ID = re.compile(r"[0-9a-f]{24}")
 _NOT_FOUND = "評価書が見つかりません / no such report"
-
-
-def evaluator_form_spec(lang: str = "ja") -> dict[str, Any]:
-    """The qualitative items and rating scale of the packaged evaluation template (for the form)."""
-    try:
-        from tsunagu.services.reports.templates import load_template
-
-        section = load_template("evaluation", lang).section("qualitative")
-    except Exception:  # reports not installed: the form shows no qualitative items
-        return {"items": [], "scale": []}
-    if section is None:
-        return {"items": [], "scale": []}
-    return {
-        "items": list(section.options.get("items") or []),
-        "scale": list(section.options.get("rating_scale") or []),
-    }
-
-
-def _lines(value: str) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
-def inputs_from_form(form: Mapping[str, str]) -> dict[str, Any]:
-    """The evaluator-input document (the documented YAML/JSON shape) from the web form's fields."""
-    data: dict[str, Any] = {}
-    evaluator = {k: form.get(f"evaluator_{k}", "").strip() for k in ("name", "organisation", "date")}
-    if any(evaluator.values()):
-        data["evaluator"] = {k: v for k, v in evaluator.items() if v}
-    for key in ("summary", "market", "outlook", "know_how"):
-        if form.get(key, "").strip():
-            data[key] = form[key].strip()
-    for key in ("strengths", "weaknesses"):
-        if _lines(form.get(key, "")):
-            data[key] = _lines(form.get(key, ""))
-    products = []
-    for line in _lines(form.get("products", "")):
-        name, _, numbers = line.partition("|")
-        products.append(
-            {"name": name.strip(), "patents": [n.strip() for n in re.split(r"[,\s]+", numbers) if n.strip()]}
-        )
-    if products:
-        data["products"] = products
-    qualitative: dict[str, Any] = {}
-    for key, value in form.items():
-        m = re.fullmatch(r"q_(\w+)_(rating|comment)", key)
-        if m and value.strip():
-            qualitative.setdefault(m.group(1), {})[m.group(2)] = value.strip()
-    if qualitative:
-        data["qualitative"] = qualitative
-    valuation: dict[str, Any] = {}
-    for key in ("royalty_rate", "discount_rate", "period", "unit", "basis"):
-        if form.get(f"v_{key}", "").strip():
-            valuation[key] = form[f"v_{key}"].strip()
-    forecast = [v for v in re.split(r"[,\s、]+", form.get("v_revenue_forecast", "")) if v]
-    if forecast:
-        valuation["revenue_forecast"] = forecast
-    if "period" in valuation and str(valuation["period"]).isdigit():
-        valuation["period"] = int(valuation["period"])
-    if valuation:
-        data["valuation"] = valuation
-    return data
 
 
 class ReportPortal(PortalBase):
@@ -146,16 +112,22 @@ class ReportPortal(PortalBase):
             raise ValidationError("lang: ja か en / must be ja or en")
         from tsunagu.services.reports.inputs import parse_evaluator_input
 
-        parsed = parse_evaluator_input(dict(inputs) if inputs else None, source="web form")
+        document = dict(inputs) if inputs else {}
+        check_document(document)  # every wrong field, by its path (InputErrors)
+        parsed = parse_evaluator_input(document or None, source="web form")
         cid, name = self._company(p, company_id, applicant)
         job_id = self.jobs.new_id()
+        folder = self._report_folder(job_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        # the evaluator's document as given: offered for download and to fill the next form
+        (folder / INPUTS_FILE).write_text(json.dumps(document, ensure_ascii=False, indent=1), "utf-8")
 
         def work(progress: Any) -> dict[str, Any]:
             progress(0, 2, "作成中 / building the report")
-            folder = self._report_folder(job_id)
-            folder.mkdir(parents=True, exist_ok=True)
             filename = FORMATS[fmt][0]
             written = service.write(kind, name, folder / filename, inputs=parsed, lang=lang)
+            progress(1, 2, "権利一覧 / the rights list")
+            self._write_rights(service, name, folder, parsed, lang, None)
             progress(2, 2, "完了 / done")
             report = getattr(written, "report", None)
             title = getattr(report, "title", "") if report is not None else ""
@@ -165,6 +137,7 @@ class ReportPortal(PortalBase):
                 "title": str(title),
                 "download": f"/reports/{job_id}/download",
                 "view": f"/reports/{job_id}/view" if fmt == "html" else "",
+                "rights_csv": f"/reports/{job_id}/rights.csv",
             }
 
         job = self.jobs.start(
@@ -214,3 +187,85 @@ class ReportPortal(PortalBase):
             raise NotFoundError(_NOT_FOUND)
         safe = re.sub(r"[^\w\-]+", "_", str(job.params.get("company", "report")))[:60] or "report"
         return path, media, f"{job.params.get('kind', 'report')}_{safe}{Path(filename).suffix}"
+
+    # -- the evaluator's input and the rights list of a report ----------------------------------------
+
+    def report_inputs(self, p: Principal, job_id: str) -> dict[str, Any]:
+        """The evaluator input document a report was made with (``{}`` when it had none)."""
+        job = self.report_job(p, job_id)
+        return self._stored_inputs(job)
+
+    def _stored_inputs(self, job: Job) -> dict[str, Any]:
+        path = self._report_folder(job.id) / INPUTS_FILE
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def last_inputs(
+        self, p: Principal, *, company_id: int | None = None, applicant: str = ""
+    ) -> tuple[dict[str, Any], Job | None]:
+        """The input document of the newest report on the company that ``p`` may read, and that
+        report; ``({}, None)`` when there is none."""
+        self.require(p, "reports.read")
+        name = (applicant or "").strip()
+        if company_id is None and not name:
+            return {}, None
+        for job in self.reports(p, limit=1000):
+            if company_id is not None:
+                if job.params.get("company_id") != company_id:
+                    continue
+            elif job.params.get("company_id") is not None or job.params.get("company") != name:
+                continue
+            document = self._stored_inputs(job)
+            if document:
+                return document, job
+        return {}, None
+
+    def _write_rights(
+        self, service: Any, company: str, folder: Path, inputs: Any, lang: str, as_of: date | None
+    ) -> Path | None:
+        from tsunagu.services.reports.rights import write_rights_csv
+
+        path = folder / RIGHTS_FILE
+        try:
+            write_rights_csv(
+                service.patents, service.directory, company, path, inputs=inputs, lang=lang, as_of=as_of
+            )
+        except TsunaguError as exc:  # the report stands without its list; it is retried on download
+            log.warning("rights list of %s not written: %s", company, exc)
+            return None
+        return path
+
+    def report_rights_csv(self, p: Principal, job_id: str) -> tuple[Path, str]:
+        """(path, download name) of the full rights list of a finished report's company.
+
+        Written with the report; a report made before the list existed gets it now, dated as
+        the report.
+        """
+        job = self.report_job(p, job_id)
+        if job.status != "done":
+            raise NotFoundError("評価書はまだ作成中です / the report is not ready")
+        folder = self._report_folder(job.id)
+        path = folder / RIGHTS_FILE
+        if not path.is_file():
+            from tsunagu.services.reports.inputs import parse_evaluator_input
+
+            try:
+                inputs = parse_evaluator_input(self._stored_inputs(job) or None)
+            except ValidationError:
+                inputs = None
+            day = date.fromisoformat(job.created_at[:10]) if job.created_at[:10] else None
+            written = self._write_rights(
+                self.service("reports"),
+                str(job.params.get("company", "")),
+                folder,
+                inputs,
+                str(job.params.get("lang", "ja")),
+                day,
+            )
+            if written is None:
+                raise NotFoundError("権利一覧を作成できません / the rights list cannot be made")
+        safe = re.sub(r"[^\w\-]+", "_", str(job.params.get("company", "report")))[:60] or "report"
+        return path, f"rights_{safe}.csv"
