@@ -1,11 +1,7 @@
-"""The company register and matching records: tables on the shared `metadata` and `SqlRegistryStore`.
+"""The company register and matching records: `SqlRegistryStore` over the tables of `registry_tables`.
 
-Tables: ``programmes``, ``programme_members``, ``licensors``, ``offers``, ``companies``,
-``company_names`` (every normalised name and alias of a company, for lookup), ``needs``,
-``report_consents``, ``deals`` and ``deal_events``. Nothing is ever deleted: records are closed by
-status (offers, companies, needs), deals by stage, consents by a revocation date. Lists are stored as
-JSON text and timestamps as ISO text, as in the patent tables, so SQLite and PostgreSQL hold the same
-values.
+Nothing is ever deleted: records are closed by
+status (offers, companies, needs), deals by stage, consents by a revocation date.
 
 A stage change writes the deal and its event in one transaction, conditional on the stage the caller
 read (optimistic concurrency): two coordinators advancing the same deal at once cannot both succeed.
@@ -16,18 +12,11 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    Column,
     Connection,
-    Float,
-    Index,
-    Integer,
-    String,
     Table,
-    Text,
     func,
     insert,
     select,
@@ -45,11 +34,26 @@ from tsunagu.domain.matching import (
     Programme,
     ProgrammeMember,
     ReportConsent,
-    Visibility,
     normalise_name,
 )
 from tsunagu.errors import NotFoundError, StorageError, ValidationError
-from tsunagu.storage.schema import metadata
+from tsunagu.storage.registry_tables import (
+    companies,
+    company_from_row,
+    company_names,
+    company_row,
+    deal_events,
+    deal_from_row,
+    deals,
+    from_row,
+    licensors,
+    needs,
+    offers,
+    programme_members,
+    programmes,
+    report_consents,
+    to_row,
+)
 from tsunagu.storage.tables import SqlTableStore
 
 __all__ = [
@@ -67,240 +71,9 @@ __all__ = [
     "report_consents",
 ]
 
-T = TypeVar("T")
-
-
-def _text(name: str) -> Column[str]:
-    return Column(name, Text, nullable=False, default="")
-
-
-def _json(name: str) -> Column[str]:
-    return Column(name, Text, nullable=False, default="[]")
-
-
-programmes = Table(
-    "programmes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("code", String(100), nullable=False, unique=True),
-    _text("name"),
-    _text("organiser"),
-    _text("region"),
-    _text("description"),
-    Column("status", String(20), nullable=False, default="active"),
-    _text("created_at"),
-)
-
-programme_members = Table(
-    "programme_members",
-    metadata,
-    Column("programme_id", Integer, primary_key=True),
-    Column("kind", String(20), primary_key=True),
-    Column("ref", String(200), primary_key=True),
-    _text("role_note"),
-    _text("added_at"),
-    Index("ix_programme_members_ref", "kind", "ref"),
-)
-
-licensors = Table(
-    "licensors",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    _text("name"),
-    Column("name_key", String(300), nullable=False, unique=True),
-    _text("kind"),
-    _text("country"),
-    _text("region"),
-    _text("contact_role"),
-    _text("url"),
-    _text("note"),
-    _text("created_at"),
-)
-
-offers = Table(
-    "offers",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("licensor_id", Integer, nullable=False),
-    _text("title"),
-    _text("summary"),
-    _text("problem"),
-    _text("advantage"),
-    _text("tech_stage"),
-    _text("availability"),
-    _json("uses"),
-    _text("terms_note"),
-    _text("contact_role"),
-    _text("valid_until"),
-    _json("patent_numbers"),
-    _json("patent_keys"),
-    _json("ipc_codes"),
-    _text("ipc_source"),
-    _text("category"),
-    _text("source"),
-    Column("external_ref", String(200), nullable=False, default=""),
-    Column("programme_id", Integer, nullable=True),
-    Column("status", String(20), nullable=False, default="open"),
-    _text("created_at"),
-    _text("updated_at"),
-    Index("ix_offers_licensor_ref", "licensor_id", "external_ref"),
-    Index("ix_offers_programme", "programme_id"),
-)
-
-companies = Table(
-    "companies",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    _text("name"),
-    _json("aliases"),
-    _text("region"),
-    _text("industry"),
-    _text("size"),
-    Column("employees", Integer, nullable=True),
-    _text("capabilities"),
-    _text("equipment"),
-    _text("products"),
-    _json("patent_numbers"),
-    _json("applicant_names"),
-    Column("visibility_level", String(20), nullable=False, default="anonymous"),
-    _json("visibility_fields"),
-    Column("origin", String(40), nullable=False, default="registered"),
-    _text("note"),
-    Column("status", String(20), nullable=False, default="active"),
-    _text("created_at"),
-    _text("updated_at"),
-)
-
-company_names = Table(
-    "company_names",
-    metadata,
-    Column("name_key", String(300), primary_key=True),
-    Column("company_id", Integer, primary_key=True),
-    Index("ix_company_names_company", "company_id"),
-)
-
-needs = Table(
-    "needs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("company_id", Integer, nullable=False),
-    _text("title"),
-    _text("problem"),
-    _text("wanted_capability"),
-    _text("budget"),
-    _text("timing"),
-    _text("exclusivity"),
-    Column("visibility", String(20), nullable=False, default="anonymous"),
-    Column("status", String(20), nullable=False, default="open"),
-    _text("created_at"),
-    Index("ix_needs_company", "company_id"),
-)
-
-report_consents = Table(
-    "report_consents",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("company_id", Integer, nullable=False),
-    _text("institution"),
-    Column("institution_key", String(300), nullable=False),
-    _text("granted_at"),
-    _text("granted_by"),
-    _text("revoked_at"),
-    _text("note"),
-    Index("ix_report_consents_company", "company_id"),
-    Index("ix_report_consents_institution", "institution_key"),
-)
-
-deals = Table(
-    "deals",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("programme_id", Integer, nullable=False),
-    Column("offer_id", Integer, nullable=False),
-    Column("company_id", Integer, nullable=False),
-    Column("stage", String(30), nullable=False),
-    _text("lost_reason"),
-    _text("coordinator"),
-    _text("next_action"),
-    _text("next_action_date"),
-    Column("company_reveal", Boolean, nullable=False, default=False),
-    Column("licensor_reveal", Boolean, nullable=False, default=False),
-    Column("score", Float, nullable=True),
-    Column("match_detail", Text, nullable=False, default="{}"),
-    _text("created_by"),
-    _text("created_at"),
-    _text("updated_at"),
-    Index("ix_deals_programme", "programme_id"),
-    Index("ix_deals_offer_company", "offer_id", "company_id"),
-    Index("ix_deals_next_action_date", "next_action_date"),
-)
-
-deal_events = Table(
-    "deal_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("deal_id", Integer, nullable=False),
-    _text("at"),
-    _text("actor"),
-    Column("kind", String(20), nullable=False),
-    _text("from_stage"),
-    _text("to_stage"),
-    _text("reason"),
-    _text("text"),
-    Index("ix_deal_events_deal", "deal_id"),
-    Index("ix_deal_events_at", "at"),
-)
-
-# Dataclass fields stored as JSON lists.
-_JSON_FIELDS = frozenset({"uses", "patent_numbers", "patent_keys", "ipc_codes", "aliases", "applicant_names"})
-
 
 class ConcurrentChangeError(StorageError):
     """The record changed between reading it and writing it (another user acted first)."""
-
-
-def _dump(value: Sequence[str]) -> str:
-    return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
-
-
-def _to_row(obj: Any, *, skip: Sequence[str] = ("id",)) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        if f.name in skip:
-            continue
-        value = getattr(obj, f.name)
-        row[f.name] = _dump(value) if f.name in _JSON_FIELDS else value
-    return row
-
-
-def _from_row(cls: type[T], row: Mapping[Any, Any]) -> T:
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name not in row:
-            continue
-        value = row[f.name]
-        values[f.name] = tuple(json.loads(value or "[]")) if f.name in _JSON_FIELDS else value
-    return cls(**values)
-
-
-def _company_row(company: Company) -> dict[str, Any]:
-    row = _to_row(company, skip=("id", "visibility"))
-    row["visibility_level"] = company.visibility.level
-    row["visibility_fields"] = _dump(sorted(company.visibility.fields))
-    return row
-
-
-def _company_from_row(row: Mapping[Any, Any]) -> Company:
-    base = _from_row(Company, {k: v for k, v in row.items() if k != "visibility"})
-    fields = frozenset(json.loads(row["visibility_fields"] or "[]"))
-    return dataclasses.replace(base, visibility=Visibility(row["visibility_level"], fields))
-
-
-def _deal_from_row(row: Mapping[Any, Any]) -> Deal:
-    deal = _from_row(Deal, row)
-    return dataclasses.replace(
-        deal, company_reveal=bool(row["company_reveal"]), licensor_reveal=bool(row["licensor_reveal"])
-    )
 
 
 class SqlRegistryStore(SqlTableStore):
@@ -331,7 +104,7 @@ class SqlRegistryStore(SqlTableStore):
         """
         try:
             with self._write() as conn:
-                new_id = self._insert(conn, programmes, _to_row(programme))
+                new_id = self._insert(conn, programmes, to_row(programme))
         except StorageError as exc:
             if isinstance(exc.__cause__, IntegrityError):
                 raise ValidationError(
@@ -344,10 +117,10 @@ class SqlRegistryStore(SqlTableStore):
         rows = self._read(select(programmes).where(programmes.c.id == programme_id))
         if not rows:
             raise NotFoundError(f"プログラムがありません / no programme with id {programme_id}")
-        return _from_row(Programme, rows[0])
+        return from_row(Programme, rows[0])
 
     def list_programmes(self) -> list[Programme]:
-        return [_from_row(Programme, r) for r in self._read(select(programmes).order_by(programmes.c.id))]
+        return [from_row(Programme, r) for r in self._read(select(programmes).order_by(programmes.c.id))]
 
     def add_member(self, member: ProgrammeMember) -> ProgrammeMember:
         """Add a member (idempotent: an existing membership is returned unchanged)."""
@@ -364,8 +137,8 @@ class SqlRegistryStore(SqlTableStore):
                 .first()
             )
             if existing is not None:
-                return _from_row(ProgrammeMember, existing)
-            conn.execute(insert(programme_members).values(**_to_row(member, skip=())))
+                return from_row(ProgrammeMember, existing)
+            conn.execute(insert(programme_members).values(**to_row(member, skip=())))
         return member
 
     def members(self, programme_id: int, kind: str = "") -> list[ProgrammeMember]:
@@ -373,7 +146,7 @@ class SqlRegistryStore(SqlTableStore):
         if kind:
             query = query.where(programme_members.c.kind == kind)
         query = query.order_by(programme_members.c.kind, programme_members.c.ref)
-        return [_from_row(ProgrammeMember, r) for r in self._read(query)]
+        return [from_row(ProgrammeMember, r) for r in self._read(query)]
 
     def memberships(self, kind: str, ref: str) -> list[ProgrammeMember]:
         """Every programme membership of one member (for access rules)."""
@@ -381,8 +154,7 @@ class SqlRegistryStore(SqlTableStore):
             programme_members.c.kind == kind, programme_members.c.ref == ref
         )
         return [
-            _from_row(ProgrammeMember, r)
-            for r in self._read(query.order_by(programme_members.c.programme_id))
+            from_row(ProgrammeMember, r) for r in self._read(query.order_by(programme_members.c.programme_id))
         ]
 
     # -- licensors -------------------------------------------------------------------------------
@@ -395,8 +167,8 @@ class SqlRegistryStore(SqlTableStore):
         with self._write() as conn:
             row = conn.execute(select(licensors).where(licensors.c.name_key == key)).mappings().first()
             if row is not None:
-                return _from_row(Licensor, row)
-            values = _to_row(licensor)
+                return from_row(Licensor, row)
+            values = to_row(licensor)
             values["name_key"] = key
             new_id = self._insert(conn, licensors, values)
         return dataclasses.replace(licensor, id=new_id)
@@ -405,14 +177,14 @@ class SqlRegistryStore(SqlTableStore):
         rows = self._read(select(licensors).where(licensors.c.id == licensor_id))
         if not rows:
             raise NotFoundError(f"ライセンサーがありません / no licensor with id {licensor_id}")
-        return _from_row(Licensor, rows[0])
+        return from_row(Licensor, rows[0])
 
     def find_licensor(self, name: str) -> Licensor | None:
         rows = self._read(select(licensors).where(licensors.c.name_key == normalise_name(name)))
-        return _from_row(Licensor, rows[0]) if rows else None
+        return from_row(Licensor, rows[0]) if rows else None
 
     def list_licensors(self) -> list[Licensor]:
-        return [_from_row(Licensor, r) for r in self._read(select(licensors).order_by(licensors.c.id))]
+        return [from_row(Licensor, r) for r in self._read(select(licensors).order_by(licensors.c.id))]
 
     # -- offers ----------------------------------------------------------------------------------
 
@@ -437,19 +209,19 @@ class SqlRegistryStore(SqlTableStore):
             for offer in items:
                 old = stored.get((offer.licensor_id, offer.external_ref)) if offer.external_ref else None
                 if old is None:
-                    new_id = self._insert(conn, offers, _to_row(offer))
+                    new_id = self._insert(conn, offers, to_row(offer))
                     saved = dataclasses.replace(offer, id=new_id)
                     counts["new"] += 1
                     if offer.external_ref:
-                        stored[(offer.licensor_id, offer.external_ref)] = {**_to_row(saved), "id": new_id}
+                        stored[(offer.licensor_id, offer.external_ref)] = {**to_row(saved), "id": new_id}
                 else:
                     saved = dataclasses.replace(offer, id=old["id"], created_at=old["created_at"])
-                    before = _from_row(Offer, old)
+                    before = from_row(Offer, old)
                     if dataclasses.replace(before, updated_at=saved.updated_at) == saved:
                         counts["unchanged"] += 1
                         saved = before
                     else:
-                        conn.execute(update(offers).where(offers.c.id == old["id"]).values(**_to_row(saved)))
+                        conn.execute(update(offers).where(offers.c.id == old["id"]).values(**to_row(saved)))
                         counts["updated"] += 1
                 out.append(saved)
         return out, counts
@@ -460,7 +232,7 @@ class SqlRegistryStore(SqlTableStore):
     def update_offer(self, offer: Offer) -> Offer:
         """Write every field of a stored offer."""
         with self._write() as conn:
-            result = conn.execute(update(offers).where(offers.c.id == offer.id).values(**_to_row(offer)))
+            result = conn.execute(update(offers).where(offers.c.id == offer.id).values(**to_row(offer)))
             if result.rowcount == 0:
                 raise NotFoundError(f"オファーがありません / no offer with id {offer.id}")
         return offer
@@ -469,7 +241,7 @@ class SqlRegistryStore(SqlTableStore):
         rows = self._read(select(offers).where(offers.c.id == offer_id))
         if not rows:
             raise NotFoundError(f"オファーがありません / no offer with id {offer_id}")
-        return _from_row(Offer, rows[0])
+        return from_row(Offer, rows[0])
 
     def list_offers(
         self, *, licensor_id: int | None = None, programme_id: int | None = None, status: str = ""
@@ -481,7 +253,7 @@ class SqlRegistryStore(SqlTableStore):
             query = query.where(offers.c.programme_id == programme_id)
         if status:
             query = query.where(offers.c.status == status)
-        return [_from_row(Offer, r) for r in self._read(query.order_by(offers.c.id))]
+        return [from_row(Offer, r) for r in self._read(query.order_by(offers.c.id))]
 
     def count_offers(self) -> int:
         return int(self._scalar(select(func.count()).select_from(offers), "counting offers"))
@@ -500,7 +272,7 @@ class SqlRegistryStore(SqlTableStore):
         if not normalise_name(company.name):
             raise ValidationError("company name: 値が必要です / a name is required")
         with self._write() as conn:
-            new_id = self._insert(conn, companies, _company_row(company))
+            new_id = self._insert(conn, companies, company_row(company))
             saved = dataclasses.replace(company, id=new_id)
             self._write_names(conn, saved)
         return saved
@@ -516,13 +288,13 @@ class SqlRegistryStore(SqlTableStore):
             for company in items:
                 if company.id:
                     result = conn.execute(
-                        update(companies).where(companies.c.id == company.id).values(**_company_row(company))
+                        update(companies).where(companies.c.id == company.id).values(**company_row(company))
                     )
                     if result.rowcount == 0:
                         raise NotFoundError(f"企業がありません / no company with id {company.id}")
                     saved = company
                 else:
-                    new_id = self._insert(conn, companies, _company_row(company))
+                    new_id = self._insert(conn, companies, company_row(company))
                     saved = dataclasses.replace(company, id=new_id)
                 self._write_names(conn, saved)
                 out.append(saved)
@@ -532,7 +304,7 @@ class SqlRegistryStore(SqlTableStore):
         """Write every field of a stored company (and refresh its name keys)."""
         with self._write() as conn:
             result = conn.execute(
-                update(companies).where(companies.c.id == company.id).values(**_company_row(company))
+                update(companies).where(companies.c.id == company.id).values(**company_row(company))
             )
             if result.rowcount == 0:
                 raise NotFoundError(f"企業がありません / no company with id {company.id}")
@@ -543,21 +315,21 @@ class SqlRegistryStore(SqlTableStore):
         rows = self._read(select(companies).where(companies.c.id == company_id))
         if not rows:
             raise NotFoundError(f"企業がありません / no company with id {company_id}")
-        return _company_from_row(rows[0])
+        return company_from_row(rows[0])
 
     def get_companies(self, ids: Sequence[int]) -> list[Company]:
         """Companies for ``ids`` in the same order; unknown ids are left out."""
         if not ids:
             return []
         rows = self._read(select(companies).where(companies.c.id.in_(list(set(ids)))))
-        by_id = {r["id"]: _company_from_row(r) for r in rows}
+        by_id = {r["id"]: company_from_row(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def find_companies(self, name: str) -> list[Company]:
         """Companies whose name, alias or applicant name has the same `normalise_name` as ``name``."""
         ids = select(company_names.c.company_id).where(company_names.c.name_key == normalise_name(name))
         rows = self._read(select(companies).where(companies.c.id.in_(ids)).order_by(companies.c.id))
-        return [_company_from_row(r) for r in rows]
+        return [company_from_row(r) for r in rows]
 
     def company_name_keys(self) -> dict[str, list[int]]:
         """Every normalised name → company ids (for near-match suggestions)."""
@@ -580,7 +352,7 @@ class SqlRegistryStore(SqlTableStore):
             )
             ids = [int(r["ref"]) for r in self._read(member_ids) if str(r["ref"]).isdigit()]
             query = query.where(companies.c.id.in_(ids))
-        return [_company_from_row(r) for r in self._read(query.order_by(companies.c.id))]
+        return [company_from_row(r) for r in self._read(query.order_by(companies.c.id))]
 
     def count_companies(self, origin: str = "") -> int:
         query = select(func.count()).select_from(companies)
@@ -592,12 +364,12 @@ class SqlRegistryStore(SqlTableStore):
 
     def add_need(self, need: Need) -> Need:
         with self._write() as conn:
-            new_id = self._insert(conn, needs, _to_row(need))
+            new_id = self._insert(conn, needs, to_row(need))
         return dataclasses.replace(need, id=new_id)
 
     def update_need(self, need: Need) -> Need:
         with self._write() as conn:
-            result = conn.execute(update(needs).where(needs.c.id == need.id).values(**_to_row(need)))
+            result = conn.execute(update(needs).where(needs.c.id == need.id).values(**to_row(need)))
             if result.rowcount == 0:
                 raise NotFoundError(f"ニーズがありません / no need with id {need.id}")
         return need
@@ -606,7 +378,7 @@ class SqlRegistryStore(SqlTableStore):
         rows = self._read(select(needs).where(needs.c.id == need_id))
         if not rows:
             raise NotFoundError(f"ニーズがありません / no need with id {need_id}")
-        return _from_row(Need, rows[0])
+        return from_row(Need, rows[0])
 
     def list_needs(self, *, company_id: int | None = None, status: str = "") -> list[Need]:
         query = select(needs)
@@ -614,7 +386,7 @@ class SqlRegistryStore(SqlTableStore):
             query = query.where(needs.c.company_id == company_id)
         if status:
             query = query.where(needs.c.status == status)
-        return [_from_row(Need, r) for r in self._read(query.order_by(needs.c.id))]
+        return [from_row(Need, r) for r in self._read(query.order_by(needs.c.id))]
 
     # -- report consents -------------------------------------------------------------------------
 
@@ -636,8 +408,8 @@ class SqlRegistryStore(SqlTableStore):
                 .first()
             )
             if row is not None:
-                return _from_row(ReportConsent, row)
-            values = _to_row(consent, skip=())
+                return from_row(ReportConsent, row)
+            values = to_row(consent, skip=())
             values["institution_key"] = key
             conn.execute(insert(report_consents).values(**values))
         return consent
@@ -663,17 +435,17 @@ class SqlRegistryStore(SqlTableStore):
             query = query.where(report_consents.c.company_id == company_id)
         if institution:
             query = query.where(report_consents.c.institution_key == normalise_name(institution))
-        return [_from_row(ReportConsent, r) for r in self._read(query.order_by(report_consents.c.id))]
+        return [from_row(ReportConsent, r) for r in self._read(query.order_by(report_consents.c.id))]
 
     # -- deals -----------------------------------------------------------------------------------
 
     def add_deal(self, deal: Deal, event: DealEvent, match_detail: Mapping[str, Any] | None = None) -> Deal:
         """Store a new deal and its ``created`` event in one transaction."""
         with self._write() as conn:
-            row = _to_row(deal, skip=("id",))
+            row = to_row(deal, skip=("id",))
             row["match_detail"] = json.dumps(match_detail or {}, ensure_ascii=False, default=str)
             new_id = self._insert(conn, deals, row)
-            conn.execute(insert(deal_events).values(**_to_row(dataclasses.replace(event, deal_id=new_id))))
+            conn.execute(insert(deal_events).values(**to_row(dataclasses.replace(event, deal_id=new_id))))
         return dataclasses.replace(deal, id=new_id)
 
     def update_deal(self, deal: Deal, event: DealEvent, *, expected_stage: str) -> Deal:
@@ -683,7 +455,7 @@ class SqlRegistryStore(SqlTableStore):
             ConcurrentChangeError: someone changed the stage since it was read.
         """
         with self._write() as conn:
-            values = _to_row(deal, skip=("id", "created_at", "created_by"))
+            values = to_row(deal, skip=("id", "created_at", "created_by"))
             result = conn.execute(
                 update(deals).where(deals.c.id == deal.id, deals.c.stage == expected_stage).values(**values)
             )
@@ -692,14 +464,14 @@ class SqlRegistryStore(SqlTableStore):
                     f"案件 {deal.id} は他の操作で更新されました。再読み込みしてください / "
                     f"deal {deal.id} was changed meanwhile; reload and retry"
                 )
-            conn.execute(insert(deal_events).values(**_to_row(event)))
+            conn.execute(insert(deal_events).values(**to_row(event)))
         return deal
 
     def get_deal(self, deal_id: int) -> Deal:
         rows = self._read(select(deals).where(deals.c.id == deal_id))
         if not rows:
             raise NotFoundError(f"案件がありません / no deal with id {deal_id}")
-        return _deal_from_row(rows[0])
+        return deal_from_row(rows[0])
 
     def match_detail(self, deal_id: int) -> dict[str, Any]:
         """The match explanation stored when the deal was created (``{}`` when none)."""
@@ -730,7 +502,7 @@ class SqlRegistryStore(SqlTableStore):
             query = query.where(deals.c.stage.in_(list(stages)))
         if due_on_or_before:
             query = query.where(deals.c.next_action_date != "", deals.c.next_action_date <= due_on_or_before)
-        return [_deal_from_row(r) for r in self._read(query.order_by(deals.c.id))]
+        return [deal_from_row(r) for r in self._read(query.order_by(deals.c.id))]
 
     def events(self, deal_id: int | None = None, *, kinds: Sequence[str] = ()) -> list[DealEvent]:
         """Events of one deal (or of all deals), in the order they happened."""
@@ -739,6 +511,6 @@ class SqlRegistryStore(SqlTableStore):
             query = query.where(deal_events.c.deal_id == deal_id)
         if kinds:
             query = query.where(deal_events.c.kind.in_(list(kinds)))
-        return [_from_row(DealEvent, r) for r in self._read(query.order_by(deal_events.c.id))]
+        return [from_row(DealEvent, r) for r in self._read(query.order_by(deal_events.c.id))]
 
     # -- lifecycle -------------------------------------------------------------------------------
