@@ -16,11 +16,10 @@ from tsunagu.services.reports.input_form import (
     decode_input_upload,
     document_from_form,
     dump_input_document,
-    form_choices,
     form_from_document,
-    form_view,
     validate_form,
 )
+from tsunagu.services.reports.input_view import form_choices, form_view
 from tsunagu.services.reports.inputs import COMPANY_FIELDS
 from tsunagu.services.reports.templates import packaged_template_text
 

@@ -10,10 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from tsunagu.domain.patent import Patent
 from tsunagu.errors import NotFoundError
 from tsunagu.services.ingestion import IngestionService
 from tsunagu.services.reports import ApplicantDirectory, parse_evaluator_input
-from tsunagu.services.reports.rights import RIGHTS_COLUMNS, company_rights, rights_csv, write_rights_csv
+from tsunagu.services.reports.expiry import right_status
+from tsunagu.services.reports.rights import (
+    RIGHTS_COLUMNS,
+    RightRow,
+    company_rights,
+    rights_csv,
+    write_rights_csv,
+)
 from tsunagu.storage.sql import SqlPatentStore
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -86,3 +94,18 @@ def test_unknown_company_and_a_company_known_from_inputs(store: SqlPatentStore) 
     rows = company_rights(store, ApplicantDirectory(store), "特許のない株式会社", inputs=inputs)
     assert rows == []
     assert rights_csv(rows).splitlines() == [",".join(RIGHTS_COLUMNS["ja"])]
+
+
+def test_cells_are_not_run_as_spreadsheet_formulas() -> None:
+    p = Patent(
+        key="JP-A-2099000002",
+        publication_number="JP2099000002A",
+        country="JP",
+        series="A",
+        title='=HYPERLINK("http://evil.example","click")',
+        applicants=("@悪意株式会社",),
+        filing_date="2019-01-01",
+    ).with_source("test")
+    rows = list(csv.reader(io.StringIO(rights_csv([RightRow(p, right_status(p, AS_OF))]))))
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","click")'
+    assert rows[1][11] == "'@悪意株式会社" and rows[1][7] == "13.0"

@@ -121,6 +121,11 @@ def company_rights(
     return rows
 
 
+def _text(value: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula (``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _origin(status: RightStatus, lang: str) -> str:
     names = _ORIGINS.get(lang, _ORIGINS["en"])
     if status.status_source.startswith("imported:"):
@@ -129,7 +134,10 @@ def _origin(status: RightStatus, lang: str) -> str:
 
 
 def rights_csv(rows: list[RightRow], lang: str = "ja") -> str:
-    """The list as CSV text (header in ``lang``; IPC codes and applicants joined by ``"; "``)."""
+    """The list as CSV text (header in ``lang``; IPC codes and applicants joined by ``"; "``).
+
+    Text that a spreadsheet would read as a formula gets a leading ``'``.
+    """
     lang = lang if lang in RIGHTS_COLUMNS else "en"
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -139,19 +147,19 @@ def rights_csv(rows: list[RightRow], lang: str = "ja") -> str:
         p, st = row.patent, row.status
         writer.writerow(
             [
-                p.publication_number or p.key,
-                p.title,
+                _text(p.publication_number or p.key),
+                _text(p.title),
                 kinds.get(st.kind, st.kind),
-                st.status,
-                _origin(st, lang),
+                _text(st.status),
+                _text(_origin(st, lang)),
                 st.expiry,
                 st.rule,
                 "" if st.remaining_years is None else f"{st.remaining_years:.1f}",
                 p.filing_date,
                 p.grant_date,
-                "; ".join(p.ipc_codes),
-                "; ".join(p.applicants),
-                "; ".join(p.sources),
+                _text("; ".join(p.ipc_codes)),
+                _text("; ".join(p.applicants)),
+                _text("; ".join(p.sources)),
             ]
         )
     return buf.getvalue()

@@ -24,11 +24,10 @@ from tsunagu.services.reports.input_form import (
     check_document,
     decode_input_upload,
     dump_input_document,
-    form_choices,
     form_from_document,
-    form_view,
     validate_form,
 )
+from tsunagu.services.reports.input_view import form_choices, form_view
 from tsunagu.storage.accounts import Job
 
 __all__ = [
