@@ -29,6 +29,10 @@ class StorageError(TsunaguError):
     """The database could not be read or written."""
 
 
+class ConflictError(StorageError):
+    """The record changed between reading and writing it (another person acted first): reload, retry."""
+
+
 class NotFoundError(TsunaguError):
     """A requested record (patent, company, offer, …) does not exist."""
 

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsunagu.errors import (
     ConfigurationError,
+    ConflictError,
     MissingDependencyError,
     NotFoundError,
     TsunaguError,
@@ -120,6 +121,8 @@ def error_response(exc: Exception) -> JSONResponse:
         return problem(403, str(exc))
     if isinstance(exc, NotFoundError):
         return problem(404, str(exc))
+    if isinstance(exc, ConflictError):
+        return problem(409, str(exc))
     if isinstance(exc, ValidationError):
         return problem(422, str(exc))
     if isinstance(exc, UnavailableError | MissingDependencyError):

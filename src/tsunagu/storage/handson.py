@@ -43,7 +43,7 @@ from tsunagu.domain.handson import (
     Visit,
     VisitKind,
 )
-from tsunagu.errors import NotFoundError, StorageError
+from tsunagu.errors import ConflictError, NotFoundError
 from tsunagu.storage.schema import metadata
 from tsunagu.storage.tables import SqlTableStore
 
@@ -194,7 +194,7 @@ handson_events = Table(
 )
 
 
-class CaseChangedError(StorageError):
+class CaseChangedError(ConflictError):
     """The case changed between reading and writing it (another user acted first)."""
 
 

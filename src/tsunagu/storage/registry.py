@@ -36,7 +36,7 @@ from tsunagu.domain.matching import (
     ReportConsent,
     normalise_name,
 )
-from tsunagu.errors import NotFoundError, StorageError, ValidationError
+from tsunagu.errors import ConflictError, NotFoundError, StorageError, ValidationError
 from tsunagu.storage.registry_tables import (
     companies,
     company_from_row,
@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 
-class ConcurrentChangeError(StorageError):
+class ConcurrentChangeError(ConflictError):
     """The record changed between reading it and writing it (another user acted first)."""
 
 

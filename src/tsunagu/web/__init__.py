@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tsunagu.errors import NotFoundError, TsunaguError, ValidationError
+from tsunagu.errors import ConflictError, NotFoundError, TsunaguError, ValidationError
 from tsunagu.services.accounts import PermissionDeniedError, RateLimitedError
 from tsunagu.services.accounts.model import UnavailableError
 from tsunagu.services.accounts.portal import Portal, UploadTooLargeError
@@ -79,6 +79,8 @@ def error_page(renderer: Renderer, request: Request, exc: TsunaguError) -> HTMLR
         return renderer.error(request, 404, str(exc))
     if isinstance(exc, ValidationError):
         return renderer.error(request, 422, str(exc))
+    if isinstance(exc, ConflictError):
+        return renderer.error(request, 409, str(exc))
     if isinstance(exc, UnavailableError):
         return renderer.error(
             request, 503, "この機能はまだ利用できません。", "This capability is not available yet."

@@ -19,7 +19,7 @@ from tsunagu.domain.handson import (
     ReferralTarget,
     parse_code,
 )
-from tsunagu.errors import NotFoundError, ValidationError
+from tsunagu.errors import ConflictError, NotFoundError, ValidationError
 from tsunagu.services.accounts.model import Principal
 from tsunagu.services.accounts.portal.cases import CasePortal, day_of, next_statuses, plain
 from tsunagu.storage.handson import CaseChangedError
@@ -51,7 +51,7 @@ class CaseWorkPortal(CasePortal):
         try:
             return call()
         except CaseChangedError:
-            raise ValidationError(_CHANGED) from None
+            raise ConflictError(_CHANGED) from None
         except NotFoundError as exc:
             raise NotFoundError(str(exc)) from None
 
