@@ -290,7 +290,9 @@ def test_suggestions_from_notes_accept_and_reject(service: HandsOnService, clock
     accepted, tag = service.decide(cid, tag_s.id or 0, True, actor="専門官A")
     assert accepted.status is SuggestionStatus.ACCEPTED and tag is not None and tag.origin == "suggestion"
     discover = next(s for s in made if s.value == "discover")
-    service.decide(cid, discover.id or 0, False, actor="専門官A")
+    service.decide(cid, discover.id or 0, False, actor="専門官A", note="特許出願がまだ少ない")
+    rejected = [e for e in service.get(cid).events if e.kind == "suggestion_rejected"]
+    assert [e.detail.get("note") for e in rejected] == ["特許出願がまだ少ない"]
     with pytest.raises(ValidationError, match="already rejected"):
         service.decide(cid, discover.id or 0, True)
     _, more = service.note(cid, "新製品の製品化に向けて大企業の開放特許のライセンスも検討したい。")

@@ -494,6 +494,8 @@ class HandsOnService:
     ) -> tuple[Suggestion, IssueTag | None]:
         """Accept or reject a pending suggestion; an accepted issue tag is recorded as a tag.
 
+        ``note`` (the person's reason) is kept on the decision's event.
+
         Raises:
             ValidationError: the suggestion was already decided.
         """
@@ -504,9 +506,10 @@ class HandsOnService:
             )
         status = SuggestionStatus.ACCEPTED if accept else SuggestionStatus.REJECTED
         decided = dataclasses.replace(s, status=status, decided_at=self._now(), decided_by=actor)
-        event = self._event(
-            case_id, "suggestion_" + status.value, actor, suggestion=suggestion_id, value=s.value
-        )
+        detail: dict[str, Any] = {"suggestion": suggestion_id, "value": s.value}
+        if note.strip():
+            detail["note"] = note.strip()
+        event = self._event(case_id, "suggestion_" + status.value, actor, **detail)
         stored = self.store.update_entry(decided, event)
         tag = None
         if accept and s.kind is SuggestionKind.ISSUE_TAG:
