@@ -89,6 +89,7 @@ def test_work_a_case_and_read_the_report(session: Session) -> None:
     item = page.locator("#follow-ups li", has_text="出願方針の確認")
     assert "完了" in item.locator(".badge.ok").inner_text() and "電話で確認済み" in item.inner_text()
     assert item.get_by_role("button", name="完了にする").count() == 0
+    session.shot("case")
 
     # the region report, from the case page
     page.get_by_role("link", name="地域・期間別レポート").click()
@@ -99,11 +100,13 @@ def test_work_a_case_and_read_the_report(session: Session) -> None:
     assert page.locator("#case-report-count").inner_text() == "1"
     page.locator("[data-case-chart='status'] svg rect").first.wait_for()
     assert page.locator("[data-case-chart='issues'] svg rect").count() >= 1  # the accepted 市場 tag
+    assert "新規事業" in page.locator("[data-case-chart='issues'] svg").text_content()  # legend in Japanese
     assert page.locator("[data-case-chart='monthly'] svg rect").count() >= 1
     status_table = page.locator(
         "section.chart", has=page.get_by_role("heading", name="状況別の案件数", exact=True)
     )
     assert "対応中" in status_table.locator("table").inner_text()
+    session.shot("case_report")
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV をダウンロード").click()
     download = info.value

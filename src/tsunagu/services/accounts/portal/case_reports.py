@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from tsunagu.domain.handson import CaseStatus, label
+from tsunagu.domain.handson import BusinessScope, CaseStatus, label
 from tsunagu.errors import NotFoundError, ValidationError
 from tsunagu.services.accounts.model import Principal
 from tsunagu.services.accounts.portal.cases import CasePortal, day_of
@@ -109,7 +109,7 @@ class CaseReportPortal(CasePortal):
         figures = report.to_dict()
         figures["scope"]["programme"] = programme
         figures["scope"]["programme_name"] = programme_name
-        codes = [s.value for s in CaseStatus]
+        codes = [s.value for s in CaseStatus] + [s.value for s in BusinessScope]
         for table in (
             figures["issues"],
             figures["proposals"],
