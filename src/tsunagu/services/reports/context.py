@@ -98,8 +98,23 @@ def _resolve(directory: CompanyDirectory, name: str, inputs: EvaluatorInput) -> 
         raise
 
 
-def _stated_status(inputs: EvaluatorInput) -> dict[str, str]:
-    return {normalise_number(k): v for k, v in inputs.legal_status.items() if v}
+def records_with_status(
+    patents: PatentSource, patent_keys: Sequence[str], inputs: EvaluatorInput | None, *, as_of: date, lang: str
+) -> tuple[list[Patent], list[RightStatus]]:
+    """A company's records, most recent filing first, with each right's status.
+
+    A status the evaluator stated (``inputs.legal_status``, by any form of the number) comes first;
+    otherwise `right_status` estimates it (状態不明 with the theoretical expiry).
+    """
+    records = patents.get_many(list(patent_keys)) if patent_keys else []
+    records.sort(key=lambda p: (p.filing_date or p.priority_date or p.publication_date, p.key), reverse=True)
+    stated = {normalise_number(k): v for k, v in (inputs.legal_status if inputs else {}).items() if v}
+    statuses = []
+    for p in records:
+        numbers = (normalise_number(x) for x in (p.publication_number, *p.original_numbers))
+        said = next((stated[n] for n in numbers if n in stated), "")
+        statuses.append(right_status(p, as_of, lang=lang, stated=said))
+    return records, statuses
 
 
 def gather_context(
@@ -128,20 +143,7 @@ def gather_context(
     inputs = inputs or EvaluatorInput()
     as_of = as_of or date.today()
     profile = _resolve(directory, company, inputs)
-    records = patents.get_many(list(profile.patent_keys)) if profile.patent_keys else []
-    records.sort(key=lambda p: (p.filing_date or p.priority_date or p.publication_date, p.key), reverse=True)
-    stated = _stated_status(inputs)
-    statuses = []
-    for p in records:
-        said = next(
-            (
-                stated[n]
-                for n in (normalise_number(x) for x in (p.publication_number, *p.original_numbers))
-                if n in stated
-            ),
-            "",
-        )
-        statuses.append(right_status(p, as_of, lang=lang, stated=said))
+    records, statuses = records_with_status(patents, profile.patent_keys, inputs, as_of=as_of, lang=lang)
     stats = statistics()
     applicant = profile.applicant_names[0] if profile.applicant_names else profile.name
     facts = portfolio_facts(records, applicant, stats, statuses, namer=namer)

@@ -18,10 +18,9 @@ from pathlib import Path
 from tsunagu.domain.patent import Patent
 from tsunagu.errors import NotFoundError
 from tsunagu.services.reports.company import CompanyDirectory
-from tsunagu.services.reports.context import PatentSource
-from tsunagu.services.reports.expiry import RightStatus, right_status
+from tsunagu.services.reports.context import PatentSource, records_with_status
+from tsunagu.services.reports.expiry import RightStatus
 from tsunagu.services.reports.inputs import EvaluatorInput
-from tsunagu.storage.rows import normalise_number
 
 __all__ = ["RIGHTS_COLUMNS", "RightRow", "company_rights", "rights_csv", "write_rights_csv"]
 
@@ -77,10 +76,6 @@ class RightRow:
     status: RightStatus
 
 
-def _stated(inputs: EvaluatorInput | None) -> dict[str, str]:
-    return {normalise_number(k): v for k, v in (inputs.legal_status if inputs else {}).items() if v}
-
-
 def company_rights(
     patents: PatentSource,
     directory: CompanyDirectory,
@@ -104,21 +99,8 @@ def company_rights(
         if inputs is not None and (inputs.company or inputs.know_how):
             return []
         raise
-    records = patents.get_many(list(profile.patent_keys)) if profile.patent_keys else []
-    records.sort(key=lambda p: (p.filing_date or p.priority_date or p.publication_date, p.key), reverse=True)
-    stated = _stated(inputs)
-    rows = []
-    for p in records:
-        said = next(
-            (
-                stated[n]
-                for n in (normalise_number(x) for x in (p.publication_number, *p.original_numbers))
-                if n in stated
-            ),
-            "",
-        )
-        rows.append(RightRow(p, right_status(p, as_of, lang=lang, stated=said)))
-    return rows
+    records, statuses = records_with_status(patents, profile.patent_keys, inputs, as_of=as_of, lang=lang)
+    return [RightRow(p, s) for p, s in zip(records, statuses, strict=True)]
 
 
 def _text(value: str) -> str:
