@@ -159,3 +159,38 @@ def test_documents_with_every_query_token_come_first(parts: tuple[list[Patent], 
         assert (cov >= 0.999).all()
     off = searcher.with_config(all_terms_first=False)
     assert all("all_terms" not in c.parts for c in off.rank(docs[0].title))
+
+
+def test_neighbour_median_uses_the_nearest_known_values_in_text_order() -> None:
+    from tsunagu.retrieval.searcher import _neighbour_median
+
+    text = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    part = np.array([5.0, 0.0, 3.0, 1.0, 0.0, 2.0])
+    missing = np.array([False, True, False, False, True, False])
+    got = _neighbour_median(text, part, missing, 2)
+    # row 1 sits between rows 0 and 2 → median of 5 and 3; row 4 between rows 3 and 5 → median of 1 and 2
+    assert got[1] == pytest.approx(4.0) and got[4] == pytest.approx(1.5)
+    assert _neighbour_median(text, part, missing, 10)[1] == pytest.approx(np.median([5.0, 3.0, 1.0, 2.0]))
+
+
+def test_uncoded_neighbours_lifts_a_record_without_codes(fixture_patents: list[Patent]) -> None:
+    docs = [p for p in fixture_patents if p.text().strip() and p.ipc_codes]
+    target = next(p for p in docs if p.language == "en" and len(p.title.split()) >= 3)
+    analyzer, embedder = TextAnalyzer(), HashingEmbedder()
+    lexical = Bm25sLexicalIndex.build([analyzer.tokens(p.text()) for p in docs])
+    vector = NumpyVectorIndex.build(embedder.embed([p.text() for p in docs]))
+    # the target's codes are unknown (as for many older US grants)
+    codes = CodeMatrix.build(() if p.key == target.key else p.ipc_codes for p in docs)
+    searcher = HybridSearcher([p.key for p in docs], analyzer, embedder, lexical, vector, codes)
+
+    def rank_of(cfg_searcher: HybridSearcher) -> tuple[int, dict[str, float]]:
+        hits = cfg_searcher.search(target.title + " " + target.abstract[:200], k=len(docs))
+        at = [h.key for h in hits].index(target.key)
+        return at + 1, hits[at].explain
+
+    off_rank, off_parts = rank_of(searcher.with_config(all_terms_first=False))  # the default: off
+    on_rank, on_parts = rank_of(searcher.with_config(uncoded_neighbours=6, all_terms_first=False))
+    assert "codes_estimated" not in off_parts and off_parts.get("codes", 0.0) == 0.0
+    assert on_parts["codes_estimated"] > 0 and on_parts["codes"] == 0.0
+    assert on_rank < off_rank
+    assert on_rank <= 3  # its own text and abstract: among the first, as the text channels rank it

@@ -9,7 +9,12 @@ Pipeline of `HybridSearcher.search` (parameters in `SearchConfig`, tuned by ``be
 4. code feedback (when the index has a `CodeMatrix`): the ``feedback_depth`` best fused rows are taken
    as pseudo-relevant seeds, and each candidate gains ``code_weight`` × its expected IPC-set overlap
    with them (`CodeMatrix.expected_overlap`, rescaled so the best candidate gets 1), times the share
-   of seed weight on seeds that carry codes (corpora without codes are left to the text channels);
+   of seed weight on seeds that carry codes (corpora without codes are left to the text channels).
+   A candidate without any code (a quarter of the demo corpus: older US grants, some CN/KR records)
+   gets no code part, so strong code agreement among the seeds can rank coded records above it.
+   ``uncoded_neighbours`` would give it the median code part of its coded text-order neighbours
+   instead; it is off by default because it did not help on held-out queries, even with a quarter of
+   the codes hidden and judged by their true codes (``bench/ablation_uncoded.py``);
 5. documents holding every query token come first (``all_terms_first``; order inside each group
    unchanged): a search for a patent's own title and problem statement finds it, which code feedback
    alone would bury under its classification neighbours;
@@ -39,6 +44,24 @@ __all__ = ["Candidate", "HybridSearcher", "KeyFilter", "SearchConfig", "SearchVe
 
 #: Coverage from which a candidate counts as holding every query token (float tolerance).
 FULL_COVERAGE = 0.999
+
+#: Score parts shown on a hit only where they apply.
+_SPARSE = frozenset({"all_terms", "codes_estimated"})
+
+
+def _neighbour_median(text: np.ndarray, part: np.ndarray, missing: np.ndarray, n: int) -> np.ndarray:
+    """For every candidate, the median ``part`` of the ``n`` candidates with ``part`` known (``~missing``)
+    nearest to it in text-score order (ties by position); values for known candidates are unused."""
+    order = np.argsort(-text, kind="stable")
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    known_pos = np.sort(position[~missing])  # text-order positions of the known candidates
+    known_val = part[order[known_pos]]
+    k = min(n, len(known_pos))
+    # the window of k known candidates around each position: start at the insertion point minus k/2
+    start = np.clip(np.searchsorted(known_pos, position) - k // 2, 0, len(known_pos) - k)
+    windows = known_val[start[:, None] + np.arange(k)[None, :]]
+    return np.median(windows, axis=1)
 
 #: Hook from the caller (usually backed by the store): which of these keys pass the filters.
 KeyFilter = Callable[[Sequence[str], SearchFilters], Collection[str]]
@@ -79,6 +102,8 @@ class SearchConfig:
         feedback_k: seed at rank r weighs ``1 / (feedback_k + r)``.
         all_terms_first: candidates holding every query token (their `Bm25sLexicalIndex.coverage`
             ≥ 0.999) rank above the others (an ``all_terms`` part larger than any other score).
+        uncoded_neighbours: a candidate without codes gets the median code part of this many coded
+            candidates nearest to it in text order (0, the default: no code part at all).
     """
 
     lexical_depth: int = 200
@@ -91,6 +116,7 @@ class SearchConfig:
     feedback_depth: int = 40
     feedback_k: float = 5.0
     all_terms_first: bool = True
+    uncoded_neighbours: int = 0
 
     def __post_init__(self) -> None:
         if self.fusion not in ("calibrated", "score", "rrf"):
@@ -261,7 +287,14 @@ class HybridSearcher:
             # scaled by the share of seed weight that carries codes: little code evidence, little say
             strength = cfg.code_weight * self.codes.coverage(cand[top], weights)
             code_part = strength * (overlap / peak if peak > 0 else overlap)
-            parts["codes"] = code_part
+            uncoded = self.codes.sizes[cand] == 0
+            if cfg.uncoded_neighbours > 0 and uncoded.any() and not uncoded.all():
+                estimate = _neighbour_median(text, code_part, uncoded, cfg.uncoded_neighbours)
+                parts["codes_estimated"] = np.where(uncoded, estimate, 0.0)
+                code_part = np.where(uncoded, estimate, code_part)
+                parts["codes"] = np.where(uncoded, 0.0, code_part)
+            else:
+                parts["codes"] = code_part
             total += code_part
         if cfg.all_terms_first and toks:
             full = self.lexical.coverage(toks, cand) >= FULL_COVERAGE
@@ -284,7 +317,7 @@ class HybridSearcher:
                     vector_rank=vr,
                     lexical_score=float(raw["lexical"][j]) if lr is not None else None,
                     vector_score=float(raw["vector"][j]) if vr is not None else None,
-                    parts={name: float(p[j]) for name, p in parts.items() if name != "all_terms" or p[j] > 0},
+                    parts={name: float(p[j]) for name, p in parts.items() if name not in _SPARSE or p[j] > 0},
                 )
             )
         return out
