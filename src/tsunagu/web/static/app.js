@@ -164,7 +164,8 @@
     var homes = data.homes || [], targets = data.targets || [];
     if (!targets.length) { return; }
     var rowH = 30, h = Math.max(homes.length, targets.length) * rowH + 20, w = 1000, x1 = 360, x2 = 640;
-    var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": box.getAttribute("aria-label") || "" }, box);
+    // a group, not an image: the proposed fields are links to their idea cards
+    var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "group", "aria-label": box.getAttribute("aria-label") || "" }, box);
     function ypos(i, n) { return 10 + (h - 20) * (i + 0.5) / Math.max(1, n); }
     var hy = {}, ty = {};
     homes.forEach(function (hm, i) { hy[hm.code] = ypos(i, homes.length); });

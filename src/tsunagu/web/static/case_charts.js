@@ -20,6 +20,7 @@
   function tip(node, value) {
     el("title", {}, node).textContent = value;
     node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "img");
     node.setAttribute("aria-label", value);
   }
   function short(s, n) { s = String(s || ""); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
@@ -30,7 +31,7 @@
     if (!rows.length) { box.textContent = "—"; box.setAttribute("data-empty", "1"); return; }
     var w = 520, left = 170, right = 40, top = series.length > 1 ? 28 : 6, bar = 18, gap = 6;
     var h = top + rows.length * (bar + gap) + 6;
-    var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": title }, box);
+    var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "group", "aria-label": title }, box);
     var max = Math.max.apply(null, rows.map(function (r) { return r.values.reduce(function (a, b) { return a + b; }, 0); })) || 1;
     var scale = (w - left - right) / max;
     if (series.length > 1) { legend(s, series); }
@@ -64,7 +65,7 @@
   function monthly(box, title, months, series, values) {
     if (!months.length) { box.textContent = "—"; box.setAttribute("data-empty", "1"); return; }
     var w = Math.max(1000, 46 * months.length + 60), h = 260, left = 36, bottom = 26, top = 28;
-    var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": title }, box);
+    var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "group", "aria-label": title }, box);
     var max = 1;
     values.forEach(function (row) { row.forEach(function (v) { if (v > max) { max = v; } }); });
     var gw = (w - left - 10) / months.length, bw = Math.min(gw * 0.8 / series.length, 30), plot = h - bottom - top;

@@ -11,13 +11,14 @@
     return node;
   }
   function svg(box, w, h, label) {
-    var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": label || "" });
+    var s = el("svg", { viewBox: "0 0 " + w + " " + h, role: "group", "aria-label": label || "" });
     box.appendChild(s);
     return s;
   }
   function tip(node, text) {
     el("title", {}, node).textContent = text;
     node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "img");
     node.setAttribute("aria-label", text);
   }
   function text(parent, x, y, value, attrs) {
