@@ -3,7 +3,7 @@
 Each page is checked against the WCAG 2.0/2.1 A and AA rules axe-core automates (labels, names,
 contrast, landmarks, language, ARIA use…), in Japanese at laptop width and in English at tablet width. A violation
 fails the test with the rule, its impact and the first offending elements. Keyboard use and focus
-order are checked separately in test_browser.py.
+order are checked in test_browser.py (the skip link is the first tab stop; the boldness slider moves with the arrow keys).
 """
 
 from __future__ import annotations
