@@ -186,3 +186,15 @@ def test_deal_stage_writes_are_atomic_and_conditional(registry: SqlRegistryStore
     assert registry.list_deals(due_on_or_before="2025-01-31") == []
     assert registry.list_deals(programme_ids=[p.id], stages=["meeting"])[0].id == deal.id
     assert registry.list_deals(programme_ids=[]) == []
+
+
+def test_ids_beyond_64_bits_are_refused_or_not_found(registry: SqlRegistryStore) -> None:
+    """An id from a URL or a form that no column can hold is the caller's mistake, never a crash."""
+    huge = 2**70
+    for read in (registry.get_company, registry.get_deal, registry.get_need):
+        with pytest.raises((ValidationError, NotFoundError)):
+            read(huge)
+    offer = _offer(huge, "huge-licensor")  # a licensor id no column can hold
+    with pytest.raises(ValidationError, match="out of range"):
+        registry.add_offer(offer)
+    assert registry.count_offers() == 0  # nothing half-written

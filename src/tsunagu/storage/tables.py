@@ -3,8 +3,9 @@
 Each store opens on the patent store's engine (or a database URL, for which it builds and later
 disposes of its own engine), creates missing tables, writes in one transaction per change (SQLite:
 ``BEGIN IMMEDIATE``, so concurrent writers queue instead of failing on upgrade) and reads through
-`reader_engine`. Database errors become `StorageError` naming the action; with
-``conflicts_are_invalid`` a unique-key conflict becomes a `ValidationError` instead.
+`reader_engine`. Database errors become `StorageError` naming the action; a value the column
+cannot hold (an id beyond 64 bits, from a URL or a form) becomes a `ValidationError`; with
+``conflicts_are_invalid`` a unique-key conflict becomes a `ValidationError` too.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from tsunagu.errors import StorageError, ValidationError
 from tsunagu.storage.engine import SQLITE_BEGIN, engine_url, make_engine, reader_engine
 from tsunagu.storage.schema import create_all
 
-__all__ = ["SqlTableStore", "storage_errors"]
+__all__ = ["MAX_ID", "SqlTableStore", "storage_errors"]
+
+#: The largest id or count a column holds (64-bit signed integers on SQLite and PostgreSQL).
+MAX_ID = 2**63 - 1
 
 
 @contextmanager
@@ -28,6 +32,12 @@ def storage_errors(action: str, *, conflicts_are_invalid: bool = False) -> Itera
     """Turn SQLAlchemy errors raised inside the block into tsunagu errors that name ``action``."""
     try:
         yield
+    except OverflowError as exc:  # SQLite: an int beyond 64 bits cannot even be bound
+        raise ValidationError(
+            f"{action}: 数値が大きすぎます / a number is out of range (at most {MAX_ID})"
+        ) from exc
+    except DataError as exc:  # PostgreSQL: a value out of the column type's range
+        raise ValidationError(f"{action}: 値が範囲外です / a value is out of range for its field") from exc
     except IntegrityError as exc:
         if conflicts_are_invalid:
             raise ValidationError(f"{action}: the record conflicts with an existing one") from exc
