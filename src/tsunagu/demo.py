@@ -1,7 +1,7 @@
 """`tsunagu demo`: build whatever part of the demo is missing, idempotently, then show samples.
 
 The demo is a list of `DemoStep`s. Each capability adds its own step (corpus, indexes, offers,
-companies, a demo login, …) to `STEPS`; a step says whether it is already done and builds itself.
+companies, demo logins for every role, …) to `STEPS`; a step says whether it is already done and builds itself.
 Nothing here prompts: secrets (such as a demo password) are generated and printed.
 """
 
@@ -12,10 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from tsunagu.app import App
 
-__all__ = ["DEMO_SEARCHES", "STEPS", "DemoStep", "StepResult", "demo_corpus_path", "demo_vectors_path", "run_demo"]
+__all__ = [
+    "DEMO_SEARCHES",
+    "STEPS",
+    "DemoStep",
+    "StepResult",
+    "demo_corpus_path",
+    "demo_login_file",
+    "demo_logins",
+    "demo_vectors_path",
+    "run_demo",
+]
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -121,6 +132,11 @@ def _matching_build(app: App, progress: ProgressFn) -> str:
     return detail
 
 
+def demo_login_file(app: App) -> Path:
+    """Where the demo users' shared password is saved (mode 0600)."""
+    return app.settings.home / "web" / "demo-login.txt"
+
+
 def _web_login_done(app: App) -> bool:
     return False  # always runs: it is idempotent and prints how to log in
 
@@ -128,12 +144,67 @@ def _web_login_done(app: App) -> bool:
 def _web_login_build(app: App, progress: ProgressFn) -> str:
     from tsunagu.services.accounts.demo import ensure_demo_admin
 
-    login_file = app.settings.home / "web" / "demo-login.txt"
+    login_file = demo_login_file(app)
     user, password, _created = ensure_demo_admin(app.accounts, login_file)
     return (
         f"tsunagu serve → http://127.0.0.1:8000/  ユーザー / user: {user}  パスワード / password: {password}"
         f"  (保存先 / saved in {login_file})"
     )
+
+
+def _demo_roles(app: App, password: str) -> Any:
+    from tsunagu.services.accounts.demo_roles import DemoRoles
+
+    return DemoRoles(
+        app.accounts,
+        app.registry,
+        app.companies,
+        app.programmes,
+        app.handson,
+        lambda: app.matching,
+        password,
+    )
+
+
+def _demo_users() -> tuple[str, ...]:
+    from tsunagu.services.accounts.demo import DEMO_ADMIN
+    from tsunagu.services.accounts.demo_roles import ROLE_USERS
+
+    return (DEMO_ADMIN, *ROLE_USERS)
+
+
+def _web_roles_done(app: App) -> bool:
+    from tsunagu.services.accounts.demo import login_file_text, saved_password
+    from tsunagu.services.accounts.demo_roles import DemoDataMissingError
+
+    login_file = demo_login_file(app)
+    password = saved_password(login_file)
+    try:
+        if not password or login_file.read_text(encoding="utf-8") != login_file_text(_demo_users(), password):
+            return False
+        return not _demo_roles(app, password).plan()
+    except (OSError, DemoDataMissingError):
+        return False  # the build says what is missing
+
+
+def _web_roles_build(app: App, progress: ProgressFn) -> str:
+    from tsunagu.services.accounts.demo import ensure_demo_admin, write_login_file
+
+    login_file = demo_login_file(app)
+    _admin, password, _reset = ensure_demo_admin(app.accounts, login_file)  # the shared password
+    try:
+        changes = _demo_roles(app, password).ensure()
+    finally:
+        made = [u for u in _demo_users() if app.accounts.find_user(u) is not None]
+        write_login_file(login_file, made, password)
+    return "; ".join(changes) if changes else "変更なし / nothing changed"
+
+
+def demo_logins(app: App) -> list[Any]:
+    """The active demo users with what each one's pages show (`DemoLogin`), for the demo summary."""
+    from tsunagu.services.accounts.demo import describe_demo_logins
+
+    return describe_demo_logins(app.accounts, app.registry, _demo_users())
 
 
 STEPS: list[DemoStep] = [
@@ -152,6 +223,12 @@ STEPS: list[DemoStep] = [
         _matching_build,
     ),
     DemoStep("web_login", "Web のデモ管理者 / demo web administrator", _web_login_done, _web_login_build),
+    DemoStep(
+        "web_roles",
+        "ロール別のデモ利用者とサンプル商談・案件 / demo users for every role, a sample deal and case",
+        _web_roles_done,
+        _web_roles_build,
+    ),
 ]
 
 

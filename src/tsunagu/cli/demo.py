@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
+from rich.cells import cell_len
 
 from tsunagu.cli.common import get_app, json_option
 from tsunagu.cli.output import emit_json, progress_bar, stdout_console
 from tsunagu.cli.search import hit_to_dict
-from tsunagu.demo import DEMO_SEARCHES, run_demo
+from tsunagu.demo import DEMO_SEARCHES, demo_login_file, demo_logins, run_demo
 
 __all__ = ["demo"]
 
@@ -28,8 +29,20 @@ def demo(ctx: click.Context, as_json: bool) -> None:
     if not any(r.name in ("corpus", "indexes") for r in failed):
         for q in DEMO_SEARCHES:
             samples.append({"query": q, "hits": [hit_to_dict(h, p) for h, p in app.search(q, k=5)]})
+    try:
+        logins = [login.to_dict() for login in demo_logins(app)]
+    except Exception:  # the summary never fails the demo: the steps above say what went wrong
+        logins = []
     if as_json:
-        emit_json({"home": str(app.settings.home), "steps": [vars(r) for r in results], "samples": samples})
+        emit_json(
+            {
+                "home": str(app.settings.home),
+                "steps": [vars(r) for r in results],
+                "logins": logins,
+                "login_file": str(demo_login_file(app)),
+                "samples": samples,
+            }
+        )
     else:
         out = stdout_console
         out.print(f"[bold]tsunagu デモ[/bold]  (TSUNAGU_HOME={app.settings.home})")
@@ -45,6 +58,20 @@ def demo(ctx: click.Context, as_json: bool) -> None:
                     f"語彙 {h['lexical_rank'] or '–'} / ベクトル {h['vector_rank'] or '–'} / {h['score']:.3f})[/dim]",
                     highlight=False,
                 )
-        out.print('\n次に / next: tsunagu search "…", tsunagu show NUMBER, tsunagu --help')
+        if logins:
+            out.print(
+                "\n[bold]デモ利用者 / demo users[/bold]  (パスワードは全員 demo-admin と同じ / "
+                f"same password as demo-admin; 保存先 / saved in {demo_login_file(app)})",
+                highlight=False,
+            )
+            for login in logins:
+                role = login["role_label"] + " " * max(1, 32 - cell_len(login["role_label"]))
+                out.print(f"  {login['user']:<17} {role}{login['shows']}", highlight=False)
+        out.print(
+            "\n次に / next: tsunagu serve → http://127.0.0.1:8000/ に各デモ利用者でログインすると、"
+            "それぞれのロールから見た画面を確認できます / log in as each demo user to see every role's view; "
+            'tsunagu search "…", tsunagu show NUMBER, tsunagu --help',
+            highlight=False,
+        )
     if failed:
         ctx.exit(1)
