@@ -282,3 +282,21 @@ def test_without_matching_data_the_step_fails_clearly_and_the_demo_goes_on(tmp_p
     assert "demo programme is missing" in results[0].detail and "matching" in results[0].detail
     assert app.accounts.find_user(DEMO_COORDINATOR) is None
     app.close()
+
+
+def test_a_demo_programme_without_offers_gives_the_users_it_can_and_says_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    from tsunagu.services.matching.demo import DEMO_PROGRAMME
+
+    app = App.from_settings(_settings(tmp_path / "home"))
+    app.ingestion.import_paths(sorted((DATA / "jplatpat_csv").glob("*.csv.gz")))
+    assert run_demo(app, _quiet, steps=_steps("derived_companies"))[0].status == "built"
+    code, name, organiser = DEMO_PROGRAMME
+    app.programmes.create(code, name, organiser=organiser)  # the programme, but no offers imported
+    results = run_demo(app, _quiet, steps=_steps("web_login", "web_roles"))
+    assert [r.status for r in results] == ["built", "failed"]
+    assert "no open offers" in results[1].detail and "created demo-coordinator" in results[1].detail
+    assert _user(app, DEMO_COORDINATOR).role == "coordinator" and _user(app, DEMO_BANK).role == "bank"
+    assert app.accounts.find_user(DEMO_SME) is None and not app.registry.list_deals()
+    app.close()

@@ -283,10 +283,17 @@ class DemoRoles:
             return None
         best: tuple[float, int, Company, LicenseMatch] | None = None
         for company in sample:
+            if self._missing:
+                break  # no open offers: the others would fail the same way
             match = self._best_offer(programme, company.id)
             if match is not None and (best is None or (-match.score, company.id) < (-best[0], best[1])):
                 best = (match.score, company.id, company, match)
         if best is None:
+            if not self._missing:
+                self._missing.append(
+                    f"プログラム '{programme.code}' のオファーに合う企業がありません / no company of the sample "
+                    f"matches an open offer of programme '{programme.code}'"
+                )
             return None
         self._match = best[3]
         return best[2]
@@ -373,7 +380,7 @@ class DemoRoles:
         cases = self.handson.store.list_cases(company_id=company.id)
         if any(DEMO_MARK in c.title for c in cases):
             return
-        self._do("ハンズオン案件を作成 / create a hands-on case", lambda: self._make_case(company, deal))
+        self._do("ハンズオン案件を作成 / created a hands-on case", lambda: self._make_case(company, deal))
 
     def _make_case(self, company: Company, deal: Deal | None) -> None:
         case, _warnings = self.handson.create(
