@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tsunagu.domain.matching import Company, Deal, Programme
+from tsunagu.domain.matching import Company, Deal, Programme, normalise_name
 from tsunagu.errors import NotFoundError, TsunaguError
 from tsunagu.services.accounts.model import BANK, COORDINATOR, LICENSOR, SME
 from tsunagu.services.accounts.passwords import verify_password
@@ -66,6 +66,9 @@ DEMO_ACTOR = "tsunagu demo"
 DEMO_MARK = "デモデータ"
 #: Derived companies scored against the offers to choose the demo SME (a few ms each once loaded).
 SAMPLE_SIZE = 12
+#: Patents held by a typical SME applicant in the corpus (the derived companies hold at most 20, and
+#: the largest of them are often large firms with a few patents in the demo's fields).
+SME_PATENTS = (2, 8)
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _CASE_TITLE = "（デモデータ）NASA開放特許の活用検討 / (demo data) using a NASA licensable patent"
@@ -265,13 +268,27 @@ class DemoRoles:
         return self._choose_company(programme)
 
     def _sample(self) -> list[Company]:
-        """Derived demo companies, Japanese names first (the UI is Japanese-first), by register id."""
+        """Derived demo companies, by register id: Japanese names first (the UI is Japanese-first), then
+        有限会社, then those with an SME-sized portfolio (`SME_PATENTS`)."""
         pool = self.registry.list_companies(status="active", origin=DERIVED_ORIGIN)
         if not pool:
             pool = self.registry.list_companies(status="active")
-        japanese = [c for c in pool if _JAPANESE.search(c.name)]
-        others = [c for c in pool if not _JAPANESE.search(c.name)]
-        return (japanese + others)[: self.sample_size]
+        lo, hi = SME_PATENTS
+        counts = self.companies.applicants.counts()  # normalised applicant name → records
+
+        def patents(c: Company) -> int:
+            return max((counts.get(normalise_name(n), 0) for n in (c.name, *c.applicant_names)), default=0)
+
+        def rank(c: Company) -> tuple[bool, bool, bool, int]:
+            # 有限会社 is a small-company form by law (no new ones since 2006): the surest SME sign here
+            return (
+                not _JAPANESE.search(c.name),
+                "有限会社" not in c.name,
+                not lo <= patents(c) <= hi,
+                c.id or 0,
+            )
+
+        return sorted(pool, key=rank)[: self.sample_size]
 
     def _choose_company(self, programme: Programme) -> Company | None:
         sample = self._sample()
