@@ -126,6 +126,9 @@ def test_notes_schedule_due_and_identity_consent(world: World) -> None:
     assert revealed.identities_revealed
     kinds = [e.kind for e in world.registry.events(b.id)]
     assert kinds == ["created", "next_action", "consent", "consent"]
+    texts = [e.text for e in world.registry.events(b.id) if e.kind == "consent"]
+    assert texts[0].startswith("企業側が社名の開示に同意") and "ライセンサー側" in texts[1]
+    assert "双方合意により社名を開示" in texts[1]
     assert [d.id for d in world.deals.list_deals(open_only=True)] == [b.id]
     assert [d.id for d in world.deals.list_deals(stages=["見送り"])] == [a.id]
 

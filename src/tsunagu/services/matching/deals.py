@@ -302,7 +302,8 @@ class DealService:
             updated = dataclasses.replace(deal, updated_at=now, company_reveal=True)
         else:
             updated = dataclasses.replace(deal, updated_at=now, licensor_reveal=True)
-        text = f"{side} agreed to reveal its identity"
+        side_ja = "企業" if side == "company" else "ライセンサー"
+        text = f"{side_ja}側が社名の開示に同意 / the {side} agreed to reveal its identity"
         if updated.identities_revealed:
             text += "; both sides agreed: identities revealed / 双方合意により社名を開示"
         event = DealEvent(0, deal.id, now, who, "consent", text=text)
