@@ -24,6 +24,7 @@ __all__ = [
     "demo_corpus_path",
     "demo_login_file",
     "demo_logins",
+    "demo_report",
     "demo_vectors_path",
     "run_demo",
 ]
@@ -182,7 +183,7 @@ def _web_roles_done(app: App) -> bool:
     try:
         if not password or login_file.read_text(encoding="utf-8") != login_file_text(_demo_users(), password):
             return False
-        return not _demo_roles(app, password).plan()
+        return not _demo_roles(app, password).plan() and not _demo_report(app).plan()
     except (OSError, DemoDataMissingError):
         return False  # the build says what is missing
 
@@ -197,7 +198,52 @@ def _web_roles_build(app: App, progress: ProgressFn) -> str:
     finally:
         made = [u for u in _demo_users() if app.accounts.find_user(u) is not None]
         write_login_file(login_file, made, password)
+    changes += _demo_report_build(app, changes)
     return "; ".join(changes) if changes else "変更なし / nothing changed"
+
+
+def _demo_report(app: App) -> Any:
+    from tsunagu.services.accounts.demo_report import DemoReport
+
+    return DemoReport(app, app.accounts, app.settings.home)
+
+
+def _demo_report_build(app: App, done: list[str]) -> list[str]:
+    """Make the demo evaluation report when it is missing; its failure fails the step after the other
+    records are made, and says so with what was done."""
+    import time
+
+    from tsunagu.services.accounts.demo_report import DemoReportError
+
+    started = time.monotonic()
+    try:
+        job, made = _demo_report(app).ensure()
+    except DemoReportError as exc:
+        what = "; ".join(done) or "変更なし / nothing changed"
+        raise DemoReportError(
+            f"デモ評価書を作成できません（ほかのデモ記録は作成済み）/ the demo evaluation report could not be "
+            f"made (the other demo records are there): {exc} (作成済み / done: {what})"
+        ) from exc
+    if not made:
+        return []
+    return [
+        f"デモ評価書を作成 / made the demo evaluation report: /reports/{job.id}/view "
+        f"({time.monotonic() - started:.1f} s)"
+    ]
+
+
+def demo_report(app: App) -> dict[str, str] | None:
+    """Where the finished demo evaluation report is (for the demo summary), or None."""
+    job = _demo_report(app).find()
+    if job is None:
+        return None
+    return {
+        "id": job.id,
+        "company": str(job.params.get("company", "")),
+        "list": "/reports",
+        "view": f"/reports/{job.id}/view",
+        "download": f"/reports/{job.id}/download",
+    }
 
 
 def demo_logins(app: App) -> list[Any]:
@@ -225,7 +271,8 @@ STEPS: list[DemoStep] = [
     DemoStep("web_login", "Web のデモ管理者 / demo web administrator", _web_login_done, _web_login_build),
     DemoStep(
         "web_roles",
-        "ロール別のデモ利用者とサンプル商談・案件 / demo users for every role, a sample deal and case",
+        "ロール別のデモ利用者とサンプル商談・案件・評価書 / demo users for every role, a sample deal, case and "
+        "evaluation report",
         _web_roles_done,
         _web_roles_build,
     ),

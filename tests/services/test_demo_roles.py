@@ -19,8 +19,10 @@ import tsunagu.demo as demo
 from tsunagu.app import App
 from tsunagu.demo import STEPS, demo_login_file, run_demo
 from tsunagu.domain.matching import Programme
+from tsunagu.errors import NotFoundError, ValidationError
 from tsunagu.services.accounts.access import AccessRules
 from tsunagu.services.accounts.demo import DEMO_ADMIN, saved_password
+from tsunagu.services.accounts.demo_report import DEMO_EVALUATOR, DEMO_REPORT_INPUT
 from tsunagu.services.accounts.demo_roles import (
     DEMO_BANK,
     DEMO_COORDINATOR,
@@ -30,10 +32,12 @@ from tsunagu.services.accounts.demo_roles import (
     DEMO_SME,
     ROLE_USERS,
 )
+from tsunagu.services.accounts.jobs import JobRunner
 from tsunagu.services.accounts.model import Principal
+from tsunagu.services.accounts.portal import Portal
 from tsunagu.services.consortium.candidates import DERIVED_ORIGIN
 from tsunagu.settings import Settings
-from tsunagu.storage.accounts import UserRecord
+from tsunagu.storage.accounts import Job, UserRecord
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 NASA = DATA / "nasa_t2_csv" / "nasa_patents_sample.csv"
@@ -94,6 +98,7 @@ def _records(app: App) -> dict[str, int]:
         "members": len(app.registry.members(_programme(app).id)),
         "visits": len(app.handson.get(app.case_store.list_cases(company_id=company_id)[0].id).visits),
         "audit": app.accounts.audit_entries(limit=1)[1],
+        "reports": len(app.accounts.store.list_jobs(kind="report", limit=1000)),
     }
 
 
@@ -270,6 +275,9 @@ def test_the_demo_command_lists_every_login_without_the_password(
     for name in (DEMO_ADMIN, *ROLE_USERS):
         assert sum(line.startswith(f"  {name} ") for line in text.splitlines()) == 1
     assert text.count(password) == 1  # only on the demo administrator's line
+    (job,) = app.accounts.store.list_jobs(kind="report", limit=1000)
+    assert doc["report"]["view"] == f"/reports/{job.id}/view" and doc["report"]["list"] == "/reports"
+    assert f"/reports/{job.id}/view" in text and "/reports" in logins[DEMO_BANK]["shows"]
 
 
 def test_without_matching_data_the_step_fails_clearly_and_the_demo_goes_on(tmp_path: Path) -> None:
@@ -300,3 +308,111 @@ def test_a_demo_programme_without_offers_gives_the_users_it_can_and_says_what_is
     assert _user(app, DEMO_COORDINATOR).role == "coordinator" and _user(app, DEMO_BANK).role == "bank"
     assert app.accounts.find_user(DEMO_SME) is None and not app.registry.list_deals()
     app.close()
+
+
+# -- the demo evaluation report ------------------------------------------------------------------------
+
+
+def _portal(app: App) -> Portal:
+    """A portal over the app as the web server builds one."""
+    return Portal(
+        app, app.accounts, jobs=JobRunner(app.accounts.store), upload_dir=app.settings.home / "uploads"
+    )
+
+
+def _report_jobs(app: App) -> list[Job]:
+    return app.accounts.store.list_jobs(kind="report", limit=1000)
+
+
+def test_the_demo_report_is_a_finished_web_report_by_the_coordinator(app: App) -> None:
+    company = app.registry.get_company(_user(app, DEMO_SME).company_id)
+    (job,) = _report_jobs(app)
+    assert job.status == "done" and job.owner_id == _user(app, DEMO_COORDINATOR).id
+    assert job.params == {
+        "kind": "evaluation",
+        "company_id": company.id,
+        "company": company.name,
+        "format": "html",
+        "lang": "ja",
+    }
+    assert job.result["view"] == f"/reports/{job.id}/view"
+    folder = app.settings.home / "web" / "reports" / job.id
+    html = (folder / "report.html").read_text("utf-8")
+    assert company.name in html and DEMO_EVALUATOR in html and DEMO_MARK in html and DEMO_INSTITUTION in html
+    assert json.loads((folder / "inputs.json").read_text("utf-8")) == DEMO_REPORT_INPUT
+    assert (folder / "rights.csv").is_file()
+    entries, _total = app.accounts.audit_entries(limit=1000)
+    made = [e for e in entries if e.action == "report.create" and e.target_id == job.id]
+    assert [e.actor for e in made] == [DEMO_COORDINATOR]
+
+
+def test_bank_sme_and_coordinator_read_the_demo_report_the_bank_only_by_consent(app: App) -> None:
+    (job,) = _report_jobs(app)
+    portal = _portal(app)
+    try:
+        for name in (DEMO_BANK, DEMO_SME, DEMO_COORDINATOR):
+            p = _principal(app, name)
+            assert [j.id for j in portal.reports(p)] == [job.id], name
+            path, media, _download = portal.report_file(p, job.id)
+            assert path.is_file() and media.startswith("text/html")
+        licensor = _principal(app, DEMO_LICENSOR)
+        assert portal.reports(licensor) == []
+        company_id = _user(app, DEMO_SME).company_id
+        bank = _principal(app, DEMO_BANK)
+        assert app.companies.revoke_consent(company_id, DEMO_INSTITUTION) == 1
+        assert portal.reports(bank) == []
+        with pytest.raises(NotFoundError):
+            portal.report_file(bank, job.id)
+        (result,) = run_demo(app, _quiet, steps=_steps("web_roles"))
+        assert result.status == "built" and DEMO_INSTITUTION in result.detail
+        assert "evaluation report" not in result.detail  # the report is there: not made again
+        assert [j.id for j in portal.reports(bank)] == [job.id]
+    finally:
+        portal.jobs.shutdown()
+    assert [j.id for j in _report_jobs(app)] == [job.id]
+
+
+def test_a_failed_or_missing_demo_report_is_made_again(app: App) -> None:
+    (first,) = _report_jobs(app)
+    (app.settings.home / "web" / "reports" / first.id / "report.html").unlink()
+    assert run_demo(app, _quiet, steps=_steps("web_roles"))[0].status == "built"
+    second = _report_jobs(app)[0]
+    assert second.id != first.id and second.status == "done" and len(_report_jobs(app)) == 2
+    app.accounts.store.update_job(second.id, status="failed", message="test", stage="失敗 / failed")
+    (result,) = run_demo(app, _quiet, steps=_steps("web_roles"))
+    assert result.status == "built" and "demo evaluation report" in result.detail
+    third = _report_jobs(app)[0]
+    assert third.status == "done" and f"/reports/{third.id}/view" in result.detail
+    assert len(_report_jobs(app)) == 3
+    assert run_demo(app, _quiet, steps=_steps("web_roles"))[0].status == "present"
+    # The bank lists all three, newest first, as it would any reports (the earlier ones are not removed).
+    portal = _portal(app)
+    try:
+        listed = [j.id for j in portal.reports(_principal(app, DEMO_BANK))]
+    finally:
+        portal.jobs.shutdown()
+    assert listed == [third.id, second.id, first.id]
+
+
+def test_a_report_that_cannot_be_made_fails_the_step_clearly_after_the_other_records(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValidationError("broken for the test")
+
+    monkeypatch.setattr(app.reports, "write", broken)
+    done = _report_jobs(app)[0]
+    app.accounts.store.update_job(done.id, status="failed", message="test", stage="失敗 / failed")
+    sme = _user(app, DEMO_SME)
+    app.accounts.update_user(sme.id, actor="test", active=False)
+    (result,) = run_demo(app, _quiet, steps=_steps("web_roles"))
+    assert result.status == "failed"
+    assert (
+        "demo evaluation report could not be made" in result.detail and "broken for the test" in result.detail
+    )
+    assert "reactivated" in result.detail  # what was done is said, and was done
+    assert _user(app, DEMO_SME).active
+    assert _report_jobs(app)[0].status == "failed"
+    monkeypatch.undo()
+    assert run_demo(app, _quiet, steps=_steps("web_roles"))[0].status == "built"
+    assert _report_jobs(app)[0].status == "done"

@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from tsunagu.cli.common import get_app, json_option
 from tsunagu.cli.output import emit_json, progress_bar, stdout_console
 from tsunagu.cli.search import hit_to_dict
-from tsunagu.demo import DEMO_SEARCHES, demo_login_file, demo_logins, run_demo
+from tsunagu.demo import DEMO_SEARCHES, demo_login_file, demo_logins, demo_report, run_demo
 
 __all__ = ["demo"]
 
@@ -33,6 +33,10 @@ def demo(ctx: click.Context, as_json: bool) -> None:
         logins = [login.to_dict() for login in demo_logins(app)]
     except Exception:  # the summary never fails the demo: the steps above say what went wrong
         logins = []
+    try:
+        report = demo_report(app) if logins else None
+    except Exception:  # likewise
+        report = None
     if as_json:
         emit_json(
             {
@@ -40,6 +44,7 @@ def demo(ctx: click.Context, as_json: bool) -> None:
                 "steps": [vars(r) for r in results],
                 "logins": logins,
                 "login_file": str(demo_login_file(app)),
+                "report": report,
                 "samples": samples,
             }
         )
@@ -67,6 +72,13 @@ def demo(ctx: click.Context, as_json: bool) -> None:
             for login in logins:
                 role = login["role_label"] + " " * max(1, 32 - cell_len(login["role_label"]))
                 out.print(f"  {login['user']:<17} {role}{login['shows']}", highlight=False)
+        if report:
+            out.print(
+                f"\n[bold]デモ評価書 / demo evaluation report[/bold]  {report['company']}: "
+                f"http://127.0.0.1:8000{report['view']}  (一覧 / list: {report['list']}; demo-bank・demo-sme・"
+                "demo-coordinator が閲覧・ダウンロードできます / they can view and download it)",
+                highlight=False,
+            )
         out.print(
             "\n次に / next: tsunagu serve → http://127.0.0.1:8000/ に各デモ利用者でログインすると、"
             "それぞれのロールから見た画面を確認できます / log in as each demo user to see every role's view; "

@@ -136,8 +136,8 @@ def _shows(user: Any, registry: Any) -> str:
         )
         names = "、".join(c.name for c in registry.get_companies(ids[:3])) or "-"
         return (
-            f"{user.institution}: {names} が共有に同意した評価書（評価書は demo-sme か demo-coordinator が "
-            "/reports/new で作成、/reports で閲覧）/ evaluation reports shared by consent (create one as demo-sme or demo-coordinator)"
+            f"{user.institution}: {names} が共有に同意した評価書（/reports でデモ評価書を閲覧・ダウンロード）/ "
+            "evaluation reports shared by consent (the demo report on /reports)"
         )
     return ""
 
