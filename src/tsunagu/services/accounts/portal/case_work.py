@@ -1,11 +1,12 @@
 """Working a hands-on case from the web and the API: status, suggestions, follow-ups, tags, proposals
 and referrals. Every change is checked against the case's visibility first and written to the audit
-log; the rules themselves (allowed status moves, finished cases) are the service's and the domain's.
+log; the rules themselves (allowed status moves, finished cases) are the service's and the domain's,
+and a change that lost a race with another person is the store's `ConflictError` (409).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from tsunagu.domain.handson import (
@@ -19,19 +20,13 @@ from tsunagu.domain.handson import (
     ReferralTarget,
     parse_code,
 )
-from tsunagu.errors import ConflictError, NotFoundError, ValidationError
+from tsunagu.errors import ValidationError
 from tsunagu.services.accounts.model import Principal
 from tsunagu.services.accounts.portal.cases import CasePortal, day_of, next_statuses, plain
-from tsunagu.storage.handson import CaseChangedError
 
 __all__ = ["CaseWorkPortal"]
 
 T = TypeVar("T")
-
-_CHANGED = (
-    "他の利用者が先に案件を更新しました。再読み込みしてやり直してください / "
-    "someone else changed the case first: reload and try again"
-)
 
 
 def _text(value: str, name: str, limit: int, *, required: bool = False) -> str:
@@ -45,15 +40,6 @@ def _text(value: str, name: str, limit: int, *, required: bool = False) -> str:
 
 class CaseWorkPortal(CasePortal):
     """Changes to a case (capability ``cases``; the case must be one the person sees)."""
-
-    def _case_call(self, call: Callable[[], T]) -> T:
-        """Run a service call on an entry of a visible case: unknown entries and races read clearly."""
-        try:
-            return call()
-        except CaseChangedError:
-            raise ConflictError(_CHANGED) from None
-        except NotFoundError as exc:
-            raise NotFoundError(str(exc)) from None
 
     # -- status --------------------------------------------------------------------------------------
 
@@ -74,10 +60,8 @@ class CaseWorkPortal(CasePortal):
         why = parse_code(CloseReason, reason, "reason") if (reason or "").strip() else None
         note = _text(note, "note", 5000)
         day = day_of(on, "on")
-        case = self._case_call(
-            lambda: self.service("handson").set_status(
-                case_id, target, reason=why, note=note, on=day, actor=p.username
-            )
+        case = self.service("handson").set_status(
+            case_id, target, reason=why, note=note, on=day, actor=p.username
         )
         detail: dict[str, Any] = {"from": before.status.value, "to": case.status.value}
         if why is not None:
@@ -90,7 +74,7 @@ class CaseWorkPortal(CasePortal):
     def suggest_case(self, p: Principal, case_id: int, *, ip: str = "") -> dict[str, Any]:
         """Compute new suggestions from the case's notes, tags and the company's patents."""
         self._case_file(p, case_id)
-        created = self._case_call(lambda: self.service("handson").suggest(case_id, actor=p.username))
+        created = self.service("handson").suggest(case_id, actor=p.username)
         self.audit(p, "case.suggest", "case", case_id, {"created": len(created)}, ip)
         everything = self._case_file(p, case_id).suggestions
         return {"created": plain(created), "suggestions": plain(everything)}
@@ -114,10 +98,8 @@ class CaseWorkPortal(CasePortal):
             )
         accept = choice.startswith("accept")
         comment = _text(comment, "comment", 2000)
-        suggestion, tag = self._case_call(
-            lambda: self.service("handson").decide(
-                case_id, suggestion_id, accept, actor=p.username, note=comment
-            )
+        suggestion, tag = self.service("handson").decide(
+            case_id, suggestion_id, accept, actor=p.username, note=comment
         )
         detail: dict[str, Any] = {"suggestion": suggestion_id, "decision": suggestion.status.value}
         if comment:
@@ -140,10 +122,8 @@ class CaseWorkPortal(CasePortal):
         self._case_file(p, case_id)
         note = _text(note, "note", 2000)
         day = day_of(on, "on")
-        item = self._case_call(
-            lambda: self.service("handson").complete_follow_up(
-                case_id, follow_up_id, on=day, note=note, actor=p.username
-            )
+        item = self.service("handson").complete_follow_up(
+            case_id, follow_up_id, on=day, note=note, actor=p.username
         )
         self.audit(p, "case.follow_up_done", "case", case_id, {"follow_up": follow_up_id}, ip)
         return dict(plain(item))
@@ -164,9 +144,7 @@ class CaseWorkPortal(CasePortal):
         cat = parse_code(IssueCategory, category or "", "category")
         where = parse_code(BusinessScope, scope or "existing", "scope")
         note = _text(note, "note", 2000)
-        tag = self._case_call(
-            lambda: self.service("handson").tag(case_id, cat, where, note=note, actor=p.username)
-        )
+        tag = self.service("handson").tag(case_id, cat, where, note=note, actor=p.username)
         self.audit(p, "case.tag", "case", case_id, {"category": cat.value, "scope": where.value}, ip)
         return dict(plain(tag))
 
@@ -183,10 +161,8 @@ class CaseWorkPortal(CasePortal):
         self._case_file(p, case_id)
         kind = parse_code(ProposalType, type or "", "type")
         summary = _text(summary, "summary", 5000, required=True)
-        proposal = self._case_call(
-            lambda: self.service("handson").propose(
-                case_id, kind, summary, rights=tuple(r for r in rights if r), actor=p.username
-            )
+        proposal = self.service("handson").propose(
+            case_id, kind, summary, rights=tuple(r for r in rights if r), actor=p.username
         )
         self.audit(p, "case.proposal", "case", case_id, {"proposal": proposal.id, "type": kind.value}, ip)
         return dict(plain(proposal))
@@ -196,9 +172,7 @@ class CaseWorkPortal(CasePortal):
     ) -> dict[str, Any]:
         self._case_file(p, case_id)
         answer = parse_code(ProposalResponse, response or "", "response")
-        proposal = self._case_call(
-            lambda: self.service("handson").respond(case_id, proposal_id, answer, actor=p.username)
-        )
+        proposal = self.service("handson").respond(case_id, proposal_id, answer, actor=p.username)
         self.audit(
             p,
             "case.proposal_response",
@@ -223,10 +197,8 @@ class CaseWorkPortal(CasePortal):
         to = parse_code(ReferralTarget, target or "", "target")
         organisation = _text(organisation, "organisation", 300)
         purpose = _text(purpose, "purpose", 2000)
-        referral = self._case_call(
-            lambda: self.service("handson").refer(
-                case_id, to, organisation=organisation, purpose=purpose, actor=p.username
-            )
+        referral = self.service("handson").refer(
+            case_id, to, organisation=organisation, purpose=purpose, actor=p.username
         )
         self.audit(p, "case.referral", "case", case_id, {"referral": referral.id, "target": to.value}, ip)
         return dict(plain(referral))
@@ -237,10 +209,8 @@ class CaseWorkPortal(CasePortal):
         self._case_file(p, case_id)
         result = parse_code(ReferralOutcome, outcome or "", "outcome")
         note = _text(note, "note", 2000)
-        referral = self._case_call(
-            lambda: self.service("handson").referral_outcome(
-                case_id, referral_id, result, note=note, actor=p.username
-            )
+        referral = self.service("handson").referral_outcome(
+            case_id, referral_id, result, note=note, actor=p.username
         )
         self.audit(
             p,
