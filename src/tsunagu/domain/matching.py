@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tsunagu.errors import ValidationError
@@ -45,6 +45,7 @@ __all__ = [
     "allowed_transitions",
     "check_transition",
     "label",
+    "licensor_needs",
     "licensor_view",
     "normalise_name",
     "parse_code",
@@ -691,7 +692,15 @@ def licensor_view(
     if "needs" in vis.fields:
         out["needs"] = [
             {"title": n.title, "problem": n.problem, "wanted_capability": n.wanted_capability}
-            for n in needs
-            if n.visibility != "private" and n.status == "open"
+            for n in licensor_needs(company, needs, revealed=revealed)
         ]
     return out
+
+
+def licensor_needs(company: Company, needs: Sequence[Need], *, revealed: bool = False) -> tuple[Need, ...]:
+    """The needs a licensor may read: none for a private profile (unless identities were revealed) or
+    when ``needs`` is not a visible field; otherwise the open needs whose own level is not private."""
+    vis = company.visibility
+    if (vis.level == "private" and not revealed) or "needs" not in vis.fields:
+        return ()
+    return tuple(n for n in needs if n.visibility != "private" and n.status == "open")

@@ -16,6 +16,7 @@ an active consent names the viewer's institution (compared by `normalise_name`, 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -113,14 +114,14 @@ def _count(name: str, value: Any) -> int | None:
 
 
 def _consent_dict(c: ReportConsent) -> dict[str, Any]:
-    return {
-        "institution": c.institution,
-        "granted_at": c.granted_at,
-        "granted_by": c.granted_by,
-        "revoked_at": c.revoked_at,
-        "note": c.note,
-        "active": c.active,
-    }
+    return {**dataclasses.asdict(c), "active": c.active}
+
+
+def _institution(value: str) -> str:
+    name = _text("institution", value, _INSTITUTION_MAX)
+    if not normalise_name(name):
+        raise ValidationError("institution: 金融機関名が必要です / an institution name is required")
+    return name
 
 
 class CompanyPortal(MatchingPortal):
@@ -304,9 +305,7 @@ class CompanyPortal(MatchingPortal):
     ) -> dict[str, Any]:
         """Let ``institution``'s bank viewers read the company's evaluation reports."""
         company = self._editable_company(p, company_id)
-        name = _text("institution", institution, _INSTITUTION_MAX)
-        if not normalise_name(name):
-            raise ValidationError("institution: 金融機関名が必要です / an institution name is required")
+        name = _institution(institution)
         text = _text("note", note, 1000)
         consent = self.service("companies").grant_consent(company.id, name, actor=p.username, note=text)
         self.audit(
@@ -321,9 +320,7 @@ class CompanyPortal(MatchingPortal):
             NotFoundError: no active consent names that institution.
         """
         company = self._editable_company(p, company_id)
-        name = _text("institution", institution, _INSTITUTION_MAX)
-        if not normalise_name(name):
-            raise ValidationError("institution: 金融機関名が必要です / an institution name is required")
+        name = _institution(institution)
         count = int(self.service("companies").revoke_consent(company.id, name))
         if count == 0:
             raise NotFoundError(
@@ -339,17 +336,7 @@ def _comparable(value: Any) -> Any:
 
 def _need_dict(need: Need, lang: str = "ja") -> dict[str, Any]:
     return {
-        "id": need.id,
-        "company_id": need.company_id,
-        "title": need.title,
-        "problem": need.problem,
-        "wanted_capability": need.wanted_capability,
-        "budget": need.budget,
-        "timing": need.timing,
-        "exclusivity": need.exclusivity,
+        **dataclasses.asdict(need),
         "exclusivity_label": label("exclusivity", need.exclusivity, lang),
-        "visibility": need.visibility,
         "visibility_label": label("visibility", need.visibility, lang),
-        "status": need.status,
-        "created_at": need.created_at,
     }

@@ -16,7 +16,7 @@ import dataclasses
 import re
 from typing import Any
 
-from tsunagu.domain.matching import Deal
+from tsunagu.domain.matching import Deal, licensor_needs
 from tsunagu.errors import ValidationError
 from tsunagu.services.accounts.model import LICENSOR, SME, PermissionDeniedError, Principal
 from tsunagu.services.accounts.portal.matching import MatchingPortal
@@ -62,11 +62,8 @@ class DealDocumentPortal(MatchingPortal):
         deals = self.service("deals")
         view = deals.show(deal.id)
         if p.role == LICENSOR:
-            company = view.company
-            shown = "needs" in company.visibility.fields and company.visibility.level != "private"
-            view = dataclasses.replace(
-                view, needs=tuple(n for n in view.needs if shown and n.visibility != "private")
-            )
+            needs = licensor_needs(view.company, view.needs, revealed=deal.identities_revealed)
+            view = dataclasses.replace(view, needs=needs)
         doc = render_document(view, kind, lang=lang)
         filename = f"deal-{deal.id}-{kind}.{fmt}"
         deals.record_document(deal.id, f"{doc.title} ({fmt}) → {filename}", actor=p.username)
