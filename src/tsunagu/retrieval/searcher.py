@@ -287,14 +287,13 @@ class HybridSearcher:
             # scaled by the share of seed weight that carries codes: little code evidence, little say
             strength = cfg.code_weight * self.codes.coverage(cand[top], weights)
             code_part = strength * (overlap / peak if peak > 0 else overlap)
-            uncoded = self.codes.sizes[cand] == 0
-            if cfg.uncoded_neighbours > 0 and uncoded.any() and not uncoded.all():
-                estimate = _neighbour_median(text, code_part, uncoded, cfg.uncoded_neighbours)
-                parts["codes_estimated"] = np.where(uncoded, estimate, 0.0)
-                code_part = np.where(uncoded, estimate, code_part)
-                parts["codes"] = np.where(uncoded, 0.0, code_part)
-            else:
-                parts["codes"] = code_part
+            parts["codes"] = code_part
+            if cfg.uncoded_neighbours > 0:
+                uncoded = self.codes.sizes[cand] == 0
+                if uncoded.any() and not uncoded.all():
+                    estimate = _neighbour_median(text, code_part, uncoded, cfg.uncoded_neighbours)
+                    parts["codes_estimated"] = np.where(uncoded, estimate, 0.0)
+                    code_part = np.where(uncoded, estimate, code_part)
             total += code_part
         if cfg.all_terms_first and toks:
             full = self.lexical.coverage(toks, cand) >= FULL_COVERAGE
