@@ -86,6 +86,19 @@ def login(client: httpx.Client, username: str, password: str = PASSWORD) -> dict
     return data
 
 
+def wait_job(client: httpx.Client, job_id: str, timeout: float = 240) -> dict[str, Any]:
+    """Poll ``/api/v1/jobs/{id}`` until the background job is done or failed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = client.get(f"/api/v1/jobs/{job_id}")
+        assert r.status_code == 200, r.text
+        job: dict[str, Any] = r.json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import gzip
 import time
-from typing import Any
 
-import httpx
 import pytest
 
-from api.live import DATA, PASSWORD, LiveServer, login
+from api.live import DATA, PASSWORD, LiveServer, login, wait_job
 
 PROBLEM = "application/problem+json"
-
-
-def wait_job(client: httpx.Client, job_id: str, timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = client.get(f"/api/v1/jobs/{job_id}")
-        assert r.status_code == 200, r.text
-        job: dict[str, Any] = r.json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} did not finish")
 
 
 def test_health_openapi_and_docs(server: LiveServer) -> None:

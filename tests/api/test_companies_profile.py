@@ -8,27 +8,14 @@ seeded bank stay; deals revealed here are the test's own.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
 
-from api.live import LiveServer
+from api.live import LiveServer, wait_job
 
 PROBLEM = "application/problem+json"
-
-
-def _wait_job(client: httpx.Client, job_id: str, timeout: float = 240) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = client.get(f"/api/v1/jobs/{job_id}")
-        assert r.status_code == 200, r.text
-        job: dict[str, Any] = r.json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} did not finish")
 
 
 def _audited(server: LiveServer, action: str) -> list[dict[str, Any]]:
@@ -169,7 +156,7 @@ def test_report_consent_grant_and_revoke_decide_what_a_bank_reads(server: LiveSe
         if r.status_code == 503:
             pytest.skip("the report service is not part of this installation yet")
         assert r.status_code == 202, r.text
-        job = _wait_job(c, r.json()["id"])
+        job = wait_job(c, r.json()["id"])
         assert job["status"] == "done", job
         report_id = job["id"]
         listing = c.get(f"/api/v1/companies/{w.company}/consents").json()

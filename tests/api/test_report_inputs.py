@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from api.live import LiveServer
-from api.test_api import wait_job
+from api.live import LiveServer, wait_job
 
 NISSAN = "日産自動車株式会社"
 

@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.live import LiveServer, World, page_csrf, web_login
-from api.test_api import wait_job
+from api.live import LiveServer, World, page_csrf, wait_job, web_login
 from security.test_authz_matrix import ROLES, _all, _except, _send
 
 NO_SUCH = "0123456789abcdef01234567"
